@@ -1,0 +1,3 @@
+"""crewsim: schedule-risk simulation of crewed spaceflight rotations."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,874 @@
+"""The scenario format: pydantic models, YAML loading, ``extends:``, ``--set`` overrides, checks.
+
+This is the only module that knows the file format. ``load_scenario(path)`` returns a validated
+:class:`Scenario` or raises :class:`sim.errors.ScenarioError` whose message names the file, the field
+path and what was expected. Durations carry explicit units and are kept as distributions (see
+:mod:`sim.distributions`); the model converts them to hours once.
+"""
+
+from __future__ import annotations
+
+import copy
+import difflib
+import types
+import typing
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    WithJsonSchema,
+    field_validator,
+)
+
+from sim.distributions import (
+    DIST_NAMES,
+    Distribution,
+    Fixed,
+    PoissonEvent,
+    coerce_distribution,
+)
+from sim.errors import ScenarioError
+
+# --------------------------------------------------------------------------------------------------
+# Field types
+# --------------------------------------------------------------------------------------------------
+
+_DURATION_SCHEMA = {
+    "anyOf": [
+        {"type": "string", "description": "A duration with a unit: '90 min', '3.2 h', '2 d'."},
+        {
+            "type": "object",
+            "description": "{value, unit} or a distribution {dist: "
+            + "|".join(DIST_NAMES)
+            + ", ..., unit: min|h|d}",
+            "properties": {"dist": {"enum": DIST_NAMES}, "unit": {"enum": ["s", "min", "h", "d"]}},
+        },
+    ]
+}
+
+
+def _as_duration(value: Any) -> Any:
+    try:
+        return coerce_distribution(value, duration=True)
+    except ValidationError as exc:
+        raise ValueError(_first_error_text(exc)) from None
+
+
+def _as_quantity(value: Any) -> Any:
+    try:
+        return coerce_distribution(value, duration=False)
+    except ValidationError as exc:
+        raise ValueError(_first_error_text(exc)) from None
+
+
+def _as_fixed_hours(value: Any) -> float:
+    dist = _as_duration(value)
+    if not dist.is_fixed:
+        raise ValueError("expected a fixed duration such as '8 h', not a distribution")
+    return dist.value * dist.to_hours
+
+
+def _first_error_text(exc: ValidationError) -> str:
+    err = exc.errors()[0]
+    where = ".".join(str(p) for p in err["loc"] if p not in DIST_NAMES)
+    return f"{where}: {err['msg']}" if where else err["msg"]
+
+
+#: An uncertain duration (a distribution with a time unit).
+Duration = Annotated[Distribution, BeforeValidator(_as_duration), WithJsonSchema(_DURATION_SCHEMA)]
+#: An uncertain, unit-less quantity (a number means fixed).
+Quantity = Annotated[
+    Distribution,
+    BeforeValidator(_as_quantity),
+    WithJsonSchema({"anyOf": [{"type": "number"}, {"type": "object"}]}),
+]
+#: A fixed duration, stored in hours.
+Hours = Annotated[
+    float,
+    BeforeValidator(_as_fixed_hours),
+    WithJsonSchema({"type": "string", "description": "A duration with a unit, e.g. '8 h'."}),
+]
+Probability = Annotated[float, Field(ge=0.0, le=1.0)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+# --------------------------------------------------------------------------------------------------
+# Sections
+# --------------------------------------------------------------------------------------------------
+
+
+class MonteCarlo(_Model):
+    """How many replications and from which seed."""
+
+    replications: int = Field(default=1000, ge=1, description="Number of replications.")
+    seed: int = Field(default=0, ge=0, description="Root seed of the run's random streams.")
+
+
+class Station(_Model):
+    """The station: its docking ports and how many people it can hold."""
+
+    name: str = "ISS"
+    ports: list[str] = Field(min_length=1, description="Docking ports.")
+    max_crew: int = Field(ge=1, description="Most people aboard at once.")
+    liner_swap: Hours = Field(
+        default=2.0, description="Crew time to move one seat liner to another vehicle."
+    )
+
+    @field_validator("ports")
+    @classmethod
+    def _unique_ports(cls, ports: list[str]) -> list[str]:
+        dupes = sorted({p for p in ports if ports.count(p) > 1})
+        if dupes:
+            raise ValueError(f"ports must be unique; repeated: {', '.join(dupes)}")
+        return ports
+
+
+class LaunchSpec(_Model):
+    """A vehicle's launch campaign."""
+
+    planned: AwareDatetime = Field(description="Planned launch instant (UTC).")
+    slip: Duration = Field(
+        default=Fixed(value=0, unit="d"),
+        description="Slip of the launch day in the last month (rounded to whole days).",
+    )
+    window_drift: Hours = Field(
+        default=0.0, description="Change of the launch window's time of day per day of slip."
+    )
+    scrub_p: Probability = Field(default=0.0, description="Probability a launch attempt scrubs.")
+    scrub_repeat_p: Probability | None = Field(
+        default=None,
+        description="Scrub probability of the attempt after a scrub (shared causes such as "
+        "weather); default: scrub_p.",
+    )
+    scrub_turnaround: Duration = Field(
+        default=Fixed(value=1, unit="d"),
+        description="Time to the next attempt after a scrub (rounded up to whole days).",
+    )
+    failure_p: Probability = Field(default=0.0, description="Probability of a launch failure.")
+    max_attempts: int = Field(default=10, ge=1, description="Attempts before the flight is stood down.")
+
+
+class RendezvousSpec(_Model):
+    """Rendezvous schemes and their launch-to-docking durations."""
+
+    scheme: str = Field(description="Planned scheme, a key of `durations`.")
+    fallback: str = Field(default="34-orbit", description="Scheme flown after any slip.")
+    durations: dict[str, Duration] = Field(description="Launch-to-docking duration per scheme.")
+    missed_burn_p: Probability = Field(
+        default=0.0, description="Probability an in-flight problem reverts to the fallback."
+    )
+
+
+class DockingSpec(_Model):
+    """Docking: target port, automatic-docking failures, manual docking, retries."""
+
+    port: str = Field(description="Target docking port.")
+    planned: AwareDatetime | None = Field(
+        default=None, description="Planned docking instant; default launch + median duration."
+    )
+    auto_failure_p: Probability = Field(
+        default=0.0, description="Probability the automatic (Kurs) docking fails."
+    )
+    manual_extra: Duration = Field(
+        default=Fixed(value=10, unit="min"),
+        description="Extra time of a manual docking (crewed vehicles).",
+    )
+    retry_delay: Duration = Field(
+        default=Fixed(value=3, unit="d"),
+        description="Back-off before an uncrewed vehicle's next approach.",
+    )
+    max_attempts: int = Field(default=3, ge=1, description="Approaches before the docking is abandoned.")
+
+
+class VehicleSpec(_Model):
+    """A vehicle: either docked at the epoch (`docked_at`, `docked_since`) or launched (`launch`...)."""
+
+    seats: int = Field(ge=0, description="Crew seats.")
+    design_life: Hours = Field(default=210 * 24.0, description="Design life docked.")
+    docked_at: str | None = Field(default=None, description="Port at the epoch.")
+    docked_since: AwareDatetime | None = Field(default=None, description="Docking instant.")
+    crewed: bool | None = Field(
+        default=None, description="Flies with crew; default: anyone flies up on it."
+    )
+    launch: LaunchSpec | None = None
+    rendezvous: RendezvousSpec | None = None
+    docking: DockingSpec | None = None
+
+
+class Relocation(_Model):
+    """A docked vehicle moved from one port to another (by its own crew)."""
+
+    vehicle: str
+    from_: str = Field(alias="from", description="Port it leaves.")
+    to: str = Field(description="Port it docks at.")
+    planned: AwareDatetime
+    duration: Duration = Field(default=Fixed(value=40, unit="min"), description="Free flight.")
+    slip: Duration = Field(default=Fixed(value=0, unit="d"), description="Slip in whole days.")
+    before: str | None = Field(
+        default=None, description="A vehicle whose launch waits until this relocation is done."
+    )
+
+
+class CrewMember(_Model):
+    """One person: how they come (already `aboard` a vehicle, or flying `up` on one) and go home."""
+
+    aboard: str | None = Field(default=None, description="Vehicle they arrived on (at the epoch).")
+    up: str | None = Field(default=None, description="Vehicle they launch on.")
+    returns: str = Field(description="Vehicle whose seat (and liner) takes them home.")
+
+
+class Task(_Model):
+    """Planned work (a scene, an experiment) needing named people together for some hours."""
+
+    name: str
+    people: list[str] = Field(min_length=1)
+    hours: Hours = Field(gt=0, description="Hours of work the task needs.")
+    efficiency: Quantity = Field(
+        default=Fixed(value=1.0),
+        description="Work done per hour spent (sampled once per replication).",
+    )
+
+
+class Work(_Model):
+    """The visitors' work plan and the hours available each day."""
+
+    hours_per_day: Hours = Field(default=8.0, gt=0, le=24, description="Work hours each day.")
+    day_start: Hours = Field(default=6.0, ge=0, lt=24, description="UTC time the work day starts.")
+    start_after_docking: Hours = Field(
+        default=2.0, ge=0, description="Hatch opening and settling in before any work."
+    )
+    tasks: list[Task] = Field(default_factory=list, description="Done in this order.")
+
+
+class Contingency(_Model):
+    """A station contingency arriving as a Poisson process and preempting planned work."""
+
+    name: str
+    rate: PoissonEvent
+    impact: Duration = Field(description="How long it takes the crew it needs.")
+    crew: Literal["all"] | int | list[str] = Field(
+        default="all", description="'all', a number of people, or named people."
+    )
+    priority: int = Field(default=1, ge=0, le=9, description="0 most urgent; work is preempted.")
+
+
+class LandingZone(_Model):
+    name: str = ""
+    lat: float = Field(ge=-90, le=90)
+    lon: float = Field(ge=-180, le=180)
+
+
+class ReturnSpec(_Model):
+    """A vehicle's return: when it is planned to undock, what decides the undock, how it lands."""
+
+    planned_undock: AwareDatetime
+    policy: Literal["fixed", "until-done"] = "fixed"
+    max_extension: Hours = Field(default=0.0, ge=0, description="Most an `until-done` return may slip.")
+    latest_undock: AwareDatetime | None = Field(
+        default=None, description="Hard limit (e.g. the next arrival needs the port or the seats)."
+    )
+    follows_launch_of: str | None = Field(
+        default=None, description="Move the planned undock by this vehicle's launch slip (days)."
+    )
+    descent: Duration = Field(default=Fixed(value=202, unit="min"), description="Undock to landing.")
+    zone: LandingZone = Field(default=LandingZone(name="SE of Dzhezkazgan", lat=47.4, lon=69.6))
+    daylight: bool = Field(default=True, description="Landing must be between sunrise and sunset.")
+    daylight_margin_deg: float = Field(default=0.0, description="Sun elevation needed at landing.")
+    weather_p: Probability = Field(default=0.0, description="Probability a landing day is weathered out.")
+    opportunity_drift: Hours = Field(
+        default=0.0, description="Change of the daily landing opportunity's time per day."
+    )
+
+
+class Site(_Model):
+    lat: float = Field(ge=-90, le=90)
+    lon: float = Field(ge=-180, le=180)
+
+
+class OrbitSpec(_Model):
+    """The station's orbit: sets the launch window drift and the landing opportunities."""
+
+    inclination_deg: float = Field(default=51.64, gt=0, lt=180)
+    altitude_km: float = Field(default=420.0, gt=100, lt=2000)
+    mean_motion_rev_per_day: float | None = None
+    tle: list[str] | None = Field(default=None, min_length=2, max_length=2)
+    launch_site: Site = Field(default=Site(lat=45.996, lon=63.564))
+    launch_offset_h: Hours = Field(default=0.0, alias="launch_offset")
+    reference_launch: str | None = Field(
+        default=None, description="Vehicle whose planned launch fixes the orbital plane."
+    )
+    cross_range_km: float = Field(default=300.0, gt=0)
+    entry_to_touchdown_h: Hours = Field(default=22 / 60, alias="entry_to_touchdown")
+
+
+class LaunchDefaults(_Model):
+    slip: Duration | None = None
+    window_drift: Hours | None = None
+    scrub_p: Probability | None = None
+    scrub_repeat_p: Probability | None = None
+    scrub_turnaround: Duration | None = None
+    failure_p: Probability | None = None
+    max_attempts: int | None = None
+
+
+class RendezvousDefaults(_Model):
+    fallback: str | None = None
+    durations: dict[str, Duration] | None = None
+    missed_burn_p: Probability | None = None
+
+
+class DockingDefaults(_Model):
+    auto_failure_p: Probability | None = None
+    manual_extra: Duration | None = None
+    retry_delay: Duration | None = None
+    max_attempts: int | None = None
+
+
+class LandingDefaults(_Model):
+    descent: Duration | None = None
+    zone: LandingZone | None = None
+    daylight: bool | None = None
+    daylight_margin_deg: float | None = None
+    weather_p: Probability | None = None
+    opportunity_drift: Hours | None = None
+
+
+class Defaults(_Model):
+    """Fleet-wide priors applied to every launch, rendezvous, docking and return that omits them."""
+
+    launch: LaunchDefaults | None = None
+    rendezvous: RendezvousDefaults | None = None
+    docking: DockingDefaults | None = None
+    landing: LandingDefaults | None = None
+
+
+class Scenario(_Model):
+    """A crew rotation and its uncertainties."""
+
+    name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", description="Used in result paths.")
+    description: str = ""
+    extends: str | list[str] | None = Field(
+        default=None, description="Base scenario file(s) this one overrides (deep merge)."
+    )
+    epoch: AwareDatetime = Field(description="Time zero of the simulation (UTC).")
+    primary_return: str | None = Field(
+        default=None, description="The headline return flight; default: the first in `returns`."
+    )
+    monte_carlo: MonteCarlo = Field(default_factory=MonteCarlo)
+    station: Station
+    defaults: Defaults | None = None
+    orbit: OrbitSpec | None = None
+    vehicles: dict[str, VehicleSpec] = Field(min_length=1)
+    relocations: list[Relocation] = Field(default_factory=list)
+    crew: dict[str, CrewMember] = Field(default_factory=dict)
+    work: Work = Field(default_factory=Work)
+    contingencies: list[Contingency] = Field(default_factory=list)
+    returns: dict[str, ReturnSpec] = Field(default_factory=dict)
+
+    @property
+    def primary(self) -> str | None:
+        """Name of the headline return flight."""
+        return self.primary_return or next(iter(self.returns), None)
+
+    def hours(self, when: datetime) -> float:
+        """Hours from the epoch to ``when``."""
+        return (when - self.epoch).total_seconds() / 3600.0
+
+    def at(self, hours: float) -> datetime:
+        """The instant ``hours`` after the epoch."""
+        return self.epoch + timedelta(hours=hours)
+
+    def resolved_dict(self) -> dict[str, Any]:
+        """The fully resolved scenario as plain YAML-ready data (no `extends`)."""
+        data = self.model_dump(mode="json", by_alias=True, exclude_none=True)
+        data.pop("extends", None)
+        return data
+
+
+# --------------------------------------------------------------------------------------------------
+# Loading
+# --------------------------------------------------------------------------------------------------
+
+
+class _Loader(yaml.SafeLoader):
+    """Safe YAML loader that keeps dates as text, so pydantic parses them with clear errors."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    key: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def _read_yaml(path: Path) -> dict[str, Any]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ScenarioError(f"{path}: no such scenario file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ScenarioError(f"{path}: cannot read the file ({exc})") from None
+    try:
+        data = yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ScenarioError(f"{path}: not valid YAML{where}: {problem}") from None
+    if data is None:
+        raise ScenarioError(f"{path}: the file is empty; expected a scenario mapping")
+    if not isinstance(data, dict):
+        raise ScenarioError(
+            f"{path}: expected a mapping of scenario fields at the top level, "
+            f"got a {type(data).__name__}"
+        )
+    return data
+
+
+def deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    """Mappings merge key by key; anything else in ``override`` replaces the base value."""
+    out = copy.deepcopy(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = deep_merge(out[key], value)
+        else:
+            out[key] = copy.deepcopy(value)
+    return out
+
+
+def _resolve_extends(path: Path, chain: tuple[Path, ...] = ()) -> dict[str, Any]:
+    path = path.resolve()
+    if path in chain:
+        cycle = " -> ".join(str(p) for p in (*chain, path))
+        raise ScenarioError(f"{chain[-1]}: extends: circular chain {cycle}")
+    data = _read_yaml(path)
+    parents = data.pop("extends", None)
+    if parents is None:
+        return data
+    if isinstance(parents, str):
+        parents = [parents]
+    if not isinstance(parents, list) or not all(isinstance(p, str) for p in parents):
+        raise ScenarioError(f"{path}: extends: expected a file name or a list of file names")
+    merged: dict[str, Any] = {}
+    for parent in parents:
+        parent_path = (path.parent / parent).resolve()
+        if not parent_path.exists():
+            raise ScenarioError(f"{path}: extends: no such file {parent!r} (looked for {parent_path})")
+        merged = deep_merge(merged, _resolve_extends(parent_path, (*chain, path)))
+    return deep_merge(merged, data)
+
+
+def apply_override(data: dict[str, Any], assignment: str) -> dict[str, Any]:
+    """Apply one ``dotted.path=value`` (value parsed as YAML; list items by index)."""
+    if "=" not in assignment:
+        raise ScenarioError(f"--set {assignment!r}: expected PATH=VALUE, e.g. monte_carlo.seed=7")
+    path_text, value_text = assignment.split("=", 1)
+    keys = [k for k in path_text.strip().split(".")]
+    if not all(keys):
+        raise ScenarioError(f"--set {assignment!r}: empty key in path {path_text!r}")
+    try:
+        value = yaml.load(value_text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.YAMLError:
+        value = value_text
+    out = copy.deepcopy(data)
+    node: Any = out
+    for depth, key in enumerate(keys):
+        last = depth == len(keys) - 1
+        where = ".".join(keys[: depth + 1])
+        if isinstance(node, list):
+            if not key.isdigit() or int(key) >= len(node):
+                raise ScenarioError(
+                    f"--set {assignment!r}: {where}: expected a list index below {len(node)}"
+                )
+            if last:
+                node[int(key)] = value
+            else:
+                node = node[int(key)]
+        elif isinstance(node, dict):
+            if last:
+                node[key] = value
+            else:
+                node = node.setdefault(key, {})
+        else:
+            raise ScenarioError(f"--set {assignment!r}: {where}: the parent is not a mapping or list")
+    return out
+
+
+_DEFAULT_TARGETS = {"launch": "launch", "rendezvous": "rendezvous", "docking": "docking"}
+
+
+def _apply_defaults(data: dict[str, Any]) -> dict[str, Any]:
+    """Fill every launching vehicle's launch/rendezvous/docking and every return from `defaults`."""
+    defaults = data.get("defaults")
+    if not isinstance(defaults, dict):
+        return data
+    out = copy.deepcopy(data)
+    vehicles = out.get("vehicles")
+    if isinstance(vehicles, dict):
+        for spec in vehicles.values():
+            if not isinstance(spec, dict) or "launch" not in spec:
+                continue
+            for section in _DEFAULT_TARGETS:
+                base = defaults.get(section)
+                if isinstance(base, dict):
+                    own = spec.get(section)
+                    spec[section] = deep_merge(base, own if isinstance(own, dict) else {})
+    returns = out.get("returns")
+    landing = defaults.get("landing")
+    if isinstance(returns, dict) and isinstance(landing, dict):
+        for name, spec in returns.items():
+            if isinstance(spec, dict):
+                returns[name] = deep_merge(landing, spec)
+    return out
+
+
+def load_scenario_data(path: str | Path, overrides: typing.Sequence[str] = ()) -> dict[str, Any]:
+    """The merged raw data of a scenario file: ``extends`` resolved, overrides applied."""
+    data = _resolve_extends(Path(path))
+    for assignment in overrides:
+        data = apply_override(data, assignment)
+    return data
+
+
+def load_scenario(path: str | Path, overrides: typing.Sequence[str] = ()) -> Scenario:
+    """Load, merge, validate and check a scenario file. Raises :class:`ScenarioError`."""
+    path = Path(path)
+    data = load_scenario_data(path, overrides)
+    return validate_scenario(data, source=str(path))
+
+
+def validate_scenario(data: dict[str, Any], source: str = "<scenario>") -> Scenario:
+    """Validate raw scenario data (already merged) and run the cross-field checks."""
+    try:
+        scenario = Scenario.model_validate(_apply_defaults(data))
+    except ValidationError as exc:
+        raise ScenarioError(_format_validation(exc, source)) from None
+    problems = check_scenario(scenario)
+    if problems:
+        raise ScenarioError("\n".join(f"{source}: {where}: {msg}" for where, msg in problems))
+    return scenario
+
+
+# --------------------------------------------------------------------------------------------------
+# Error messages
+# --------------------------------------------------------------------------------------------------
+
+
+def _model_at(loc: tuple[Any, ...]) -> type[BaseModel] | None:
+    """The pydantic model class that the path ``loc`` (without its last item) points into."""
+    current: Any = Scenario
+    for item in loc:
+        current = _unwrap(current)
+        if isinstance(current, type) and issubclass(current, BaseModel):
+            field = current.model_fields.get(str(item))
+            if field is None:
+                field = next(
+                    (f for f in current.model_fields.values() if f.alias == item), None
+                )
+            if field is None:
+                return None
+            current = field.annotation
+        elif typing.get_origin(current) in (dict, list):
+            current = typing.get_args(current)[-1]
+        else:
+            return None
+    current = _unwrap(current)
+    return current if isinstance(current, type) and issubclass(current, BaseModel) else None
+
+
+def _unwrap(tp: Any) -> Any:
+    """Strip Optional/Annotated layers to reach a model, dict or list type."""
+    while True:
+        origin = typing.get_origin(tp)
+        if origin is Annotated:
+            tp = typing.get_args(tp)[0]
+        elif origin in (typing.Union, types.UnionType):
+            members = [a for a in typing.get_args(tp) if a is not type(None)]
+            structured = [
+                a
+                for a in members
+                if typing.get_origin(a) in (dict, list)
+                or (isinstance(a, type) and issubclass(a, BaseModel))
+            ]
+            if len(structured) != 1:
+                return tp
+            tp = structured[0]
+        else:
+            return tp
+
+
+def _field_names(model: type[BaseModel]) -> list[str]:
+    return [f.alias or name for name, f in model.model_fields.items()]
+
+
+def _format_validation(exc: ValidationError, source: str) -> str:
+    lines = []
+    for err in exc.errors():
+        loc = tuple(p for p in err["loc"] if p not in DIST_NAMES and "[" not in str(p))
+        where = ".".join(str(p) for p in loc) or "(top level)"
+        kind = err["type"]
+        if kind == "extra_forbidden":
+            model = _model_at(loc[:-1])
+            hint = ""
+            if model is not None:
+                names = _field_names(model)
+                close = difflib.get_close_matches(str(loc[-1]), names, n=1, cutoff=0.6)
+                hint = f"; did you mean {close[0]!r}?" if close else f"; expected one of: {', '.join(names)}"
+            lines.append(f"{source}: {where}: unknown key{hint}")
+        elif kind == "missing":
+            lines.append(f"{source}: {where}: required field is missing")
+        elif kind in ("model_type", "model_attributes_type", "dict_type"):
+            got = type(err.get("input")).__name__
+            lines.append(f"{source}: {where}: expected a mapping of fields, got {got}")
+        elif kind == "union_tag_invalid":
+            lines.append(
+                f"{source}: {where}: unknown distribution {err['input'].get('dist')!r}; "
+                f"expected one of {', '.join(DIST_NAMES)}"
+            )
+        else:
+            msg = err["msg"].removeprefix("Value error, ")
+            got = err.get("input")
+            shown = "" if isinstance(got, dict | list) or got is None else f" (got {got!r})"
+            lines.append(f"{source}: {where}: {msg}{shown}")
+    return "\n".join(dict.fromkeys(lines))
+
+
+# --------------------------------------------------------------------------------------------------
+# Cross-field checks
+# --------------------------------------------------------------------------------------------------
+
+
+def check_scenario(s: Scenario) -> list[tuple[str, str]]:
+    """Consistency checks across fields; each problem is ``(field path, message)``."""
+    problems: list[tuple[str, str]] = []
+    add = problems.append
+    vehicles = s.vehicles
+    ports = set(s.station.ports)
+
+    def known_vehicle(where: str, name: str | None) -> bool:
+        if name is None or name in vehicles:
+            return True
+        close = difflib.get_close_matches(name, list(vehicles), n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else f"; known: {', '.join(vehicles)}"
+        add((where, f"unknown vehicle {name!r}{hint}"))
+        return False
+
+    def known_port(where: str, port: str) -> None:
+        if port not in ports:
+            close = difflib.get_close_matches(port, sorted(ports), n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else f"; station ports: {', '.join(s.station.ports)}"
+            add((where, f"unknown port {port!r}{hint}"))
+
+    def known_person(where: str, person: str) -> None:
+        if person not in s.crew:
+            close = difflib.get_close_matches(person, list(s.crew), n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            add((where, f"unknown person {person!r}{hint}"))
+
+    # Vehicles: docked or launched, ports at the epoch.
+    occupied: dict[str, str] = {}
+    for name, v in vehicles.items():
+        where = f"vehicles.{name}"
+        if v.launch is None:
+            if v.docked_at is None or v.docked_since is None:
+                add((where, "a vehicle needs either `launch` or both `docked_at` and `docked_since`"))
+            if v.rendezvous is not None or v.docking is not None:
+                add((where, "`rendezvous` and `docking` need a `launch` section"))
+        else:
+            if v.docked_at is not None:
+                add((where, "a vehicle cannot both be docked at the epoch and launch"))
+            if v.rendezvous is None:
+                add((f"{where}.rendezvous", "required for a launching vehicle (or set defaults.rendezvous)"))
+            if v.docking is None:
+                add((f"{where}.docking", "required for a launching vehicle"))
+            if v.launch.planned < s.epoch:
+                add((f"{where}.launch.planned", f"is before the epoch {s.epoch.isoformat()}"))
+        if v.docked_at is not None:
+            known_port(f"{where}.docked_at", v.docked_at)
+            if v.docked_at in occupied:
+                add(
+                    (
+                        f"{where}.docked_at",
+                        f"port {v.docked_at!r} is already taken by {occupied[v.docked_at]} at the epoch",
+                    )
+                )
+            occupied[v.docked_at] = name
+            if v.docked_since is not None and v.docked_since > s.epoch:
+                add((f"{where}.docked_since", "is after the epoch; launch the vehicle instead"))
+        if v.rendezvous is not None:
+            r = v.rendezvous
+            for key, scheme in (("scheme", r.scheme), ("fallback", r.fallback)):
+                if scheme not in r.durations:
+                    add(
+                        (
+                            f"{where}.rendezvous.{key}",
+                            f"scheme {scheme!r} has no entry in durations "
+                            f"({', '.join(r.durations) or 'none'})",
+                        )
+                    )
+        if v.docking is not None:
+            known_port(f"{where}.docking.port", v.docking.port)
+            if v.launch is not None and v.docking.planned is not None and v.docking.planned < v.launch.planned:
+                add((f"{where}.docking.planned", "is before the planned launch"))
+
+    # Relocations.
+    position = {n: v.docked_at for n, v in vehicles.items()}
+    for i, r in enumerate(sorted(s.relocations, key=lambda r: r.planned)):
+        where = f"relocations.{s.relocations.index(r)}"
+        if not known_vehicle(f"{where}.vehicle", r.vehicle):
+            continue
+        known_port(f"{where}.from", r.from_)
+        known_port(f"{where}.to", r.to)
+        known_vehicle(f"{where}.before", r.before)
+        if vehicles[r.vehicle].launch is None and position.get(r.vehicle) != r.from_:
+            add((f"{where}.from", f"{r.vehicle} is at {position.get(r.vehicle)!r}, not {r.from_!r}"))
+        if r.to in occupied and occupied[r.to] != r.vehicle:
+            add((f"{where}.to", f"port {r.to!r} is taken by {occupied[r.to]}"))
+        occupied.pop(r.from_, None)
+        occupied[r.to] = r.vehicle
+        position[r.vehicle] = r.to
+        del i
+
+    # Arrivals need a port that is free by then.
+    for name, v in vehicles.items():
+        if v.docking is not None and v.docking.port in occupied and occupied[v.docking.port] != name:
+            holder = occupied[v.docking.port]
+            if vehicles[holder].launch is None or vehicles[holder].docking.port == v.docking.port:
+                add(
+                    (
+                        f"vehicles.{name}.docking.port",
+                        f"port {v.docking.port!r} is occupied by {holder} and no relocation frees it",
+                    )
+                )
+
+    # Crew: where they come from and go to.
+    up_count: dict[str, int] = {}
+    ret_count: dict[str, int] = {}
+    aboard = 0
+    for person, c in s.crew.items():
+        where = f"crew.{person}"
+        if (c.aboard is None) == (c.up is None):
+            add((where, "give exactly one of `aboard` (already on the station) or `up` (launches)"))
+        if c.aboard is not None and known_vehicle(f"{where}.aboard", c.aboard):
+            aboard += 1
+            if vehicles[c.aboard].launch is not None:
+                add((f"{where}.aboard", f"{c.aboard} is not docked at the epoch; use `up`"))
+        if c.up is not None and known_vehicle(f"{where}.up", c.up):
+            up_count[c.up] = up_count.get(c.up, 0) + 1
+            if vehicles[c.up].launch is None:
+                add((f"{where}.up", f"{c.up} does not launch in this scenario; use `aboard`"))
+        if known_vehicle(f"{where}.returns", c.returns):
+            ret_count[c.returns] = ret_count.get(c.returns, 0) + 1
+            if c.returns not in s.returns:
+                add((f"{where}.returns", f"{c.returns} has no entry in `returns`"))
+    for name, n in up_count.items():
+        if n > vehicles[name].seats:
+            add((f"vehicles.{name}.seats", f"{n} people fly up on {name} but it has {vehicles[name].seats} seats"))
+    for name, n in ret_count.items():
+        if name in vehicles and n > vehicles[name].seats:
+            add(
+                (
+                    f"vehicles.{name}.seats",
+                    f"{n} people return on {name} but it has {vehicles[name].seats} seats",
+                )
+            )
+    if aboard > s.station.max_crew:
+        add(("station.max_crew", f"{aboard} people are aboard at the epoch, above the limit {s.station.max_crew}"))
+
+    # Work and contingencies name real people.
+    for i, task in enumerate(s.work.tasks):
+        for j, person in enumerate(task.people):
+            known_person(f"work.tasks.{i}.people.{j}", person)
+        if task.hours <= 0:
+            add((f"work.tasks.{i}.hours", "must be positive"))
+    for i, c in enumerate(s.contingencies):
+        if isinstance(c.crew, list):
+            for j, person in enumerate(c.crew):
+                known_person(f"contingencies.{i}.crew.{j}", person)
+        elif isinstance(c.crew, int) and c.crew < 1:
+            add((f"contingencies.{i}.crew", "expected 'all', a positive number or a list of people"))
+        if c.impact.lower < 0:
+            add((f"contingencies.{i}.impact", "a duration cannot be negative"))
+
+    # Returns.
+    for name, r in s.returns.items():
+        where = f"returns.{name}"
+        if not known_vehicle(where, name):
+            continue
+        known_vehicle(f"{where}.follows_launch_of", r.follows_launch_of)
+        v = vehicles[name]
+        if v.docking is not None and v.launch is not None:
+            docked_plan = v.docking.planned or v.launch.planned
+            if r.planned_undock <= docked_plan:
+                add((f"{where}.planned_undock", "is before the vehicle's planned docking"))
+        if r.latest_undock is not None and r.latest_undock < r.planned_undock:
+            add((f"{where}.latest_undock", "is before planned_undock"))
+        if r.descent.lower < 0:
+            add((f"{where}.descent", "a duration cannot be negative"))
+    if s.primary_return is not None and s.primary_return not in s.returns:
+        add(("primary_return", f"{s.primary_return!r} has no entry in `returns`"))
+
+    # Durations that cannot be negative.
+    for name, v in vehicles.items():
+        if v.rendezvous is not None:
+            for scheme, dist in v.rendezvous.durations.items():
+                if dist.lower < 0:
+                    add((f"vehicles.{name}.rendezvous.durations.{scheme}", "a duration cannot be negative"))
+        if v.launch is not None and v.launch.slip.lower < 0:
+            add((f"vehicles.{name}.launch.slip", "a launch slip cannot be negative"))
+    if s.orbit is not None:
+        known_vehicle("orbit.reference_launch", s.orbit.reference_launch)
+    return problems
+
+
+def life_margins(s: Scenario) -> dict[str, float]:
+    """Days of design life left at each return's planned undock (negative: over the limit)."""
+    margins = {}
+    for name, r in s.returns.items():
+        v = s.vehicles.get(name)
+        if v is None:
+            continue
+        since = v.docked_since
+        if since is None and v.docking is not None:
+            since = v.docking.planned or v.launch.planned
+        if since is None:
+            continue
+        docked_days = (r.planned_undock - since).total_seconds() / 86400
+        margins[name] = v.design_life / 24 - docked_days
+    return margins
+
+
+def scenario_warnings(s: Scenario) -> list[str]:
+    """Things that are allowed but worth saying (e.g. a return planned past the design life)."""
+    out = []
+    for name, margin in life_margins(s).items():
+        if margin < 0:
+            out.append(
+                f"returns.{name}.planned_undock: {name} would be docked {-margin:.1f} d past its "
+                f"design life ({s.vehicles[name].design_life / 24:.0f} d)"
+            )
+    return out
+
+
+def json_schema() -> dict[str, Any]:
+    """JSON Schema of the scenario format (for editors)."""
+    schema = Scenario.model_json_schema(by_alias=True)
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "crewsim scenario"
+    return schema
+
+
+def utc(text: str) -> datetime:
+    """Parse an ISO-8601 instant; a missing offset means UTC."""
+    value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
