@@ -1,0 +1,93 @@
+"""``crewsim calibrate --flights CSV [--flights CSV ...] [--out FILE.yaml]``: derive priors from
+flight tables (Soyuz MS or TMA-M format), print a table of parameter, value, n, interval and flights
+used, and optionally write the priors as a scenario ``defaults:`` YAML fragment."""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import shlex
+from pathlib import Path
+
+import yaml
+
+from sim.errors import CrewsimError
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("calibrate", help="derive priors from flight tables", description=__doc__)
+    p.add_argument(
+        "--flights",
+        action="append",
+        required=True,
+        metavar="CSV",
+        help="flight table (Soyuz MS or TMA-M columns); repeat for several tables",
+    )
+    p.add_argument("--out", metavar="FILE.yaml", help="write the priors as a `defaults:` YAML file")
+    p.add_argument(
+        "--base",
+        metavar="FILE.yaml",
+        help="priors file whose other `defaults:` keys are carried over into --out",
+    )
+    p.add_argument(
+        "--slip-model",
+        choices=["empirical", "zero_inflated_weibull"],
+        default="empirical",
+        help="which last-month slip fit goes into the YAML (both are printed)",
+    )
+    p.add_argument("--bootstrap", type=int, default=1000, metavar="N", help="bootstrap resamples")
+    p.add_argument("--seed", type=int, default=0, help="seed of the bootstrap")
+    p.add_argument("--strict", action="store_true", help="malformed cells are errors, not warnings")
+    p.set_defaults(func=run)
+
+
+def _describe(path: str, rows: int, fmt: str) -> str:
+    digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()[:12]
+    return f"{path} ({fmt} format, {rows} flights, sha256 {digest})"
+
+
+def _load_base(path: str) -> dict:
+    try:
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise CrewsimError(f"{path}: cannot read the base priors file: {exc}") from exc
+    if not isinstance(data, dict) or not isinstance(data.get("defaults"), dict):
+        raise CrewsimError(f"{path}: expected a top-level `defaults:` mapping")
+    return data["defaults"]
+
+
+def run(args: argparse.Namespace) -> int:
+    from sim.calibrate import calibrate, format_table, priors_yaml
+    from sim.flights import read_flights
+
+    records, issues, inputs = [], [], []
+    for path in args.flights:
+        recs, found = read_flights(path, strict=args.strict)
+        records += recs
+        issues += found
+        inputs.append(_describe(path, len(recs), recs[0].table if recs else "empty"))
+    base = _load_base(args.base) if args.base else None
+    cal = calibrate(records, slip_model=args.slip_model, n_boot=args.bootstrap, seed=args.seed)
+    print(format_table(cal))
+    if issues:
+        print(f"\ncells skipped ({len(issues)}):")
+        for issue in issues:
+            print(f"  {issue.severity}: {issue}")
+    if args.out:
+        command = "crewsim calibrate " + shlex.join(_argv(args))
+        text = priors_yaml(cal, command=command, inputs=inputs, base=base)
+        Path(args.out).write_text(text, encoding="utf-8")
+        print(f"\nwrote {args.out}")
+    return 0
+
+
+def _argv(args: argparse.Namespace) -> list[str]:
+    """The options of this run, in canonical order (recorded in the generated file)."""
+    argv = [item for path in args.flights for item in ("--flights", path)]
+    for option in ("out", "base"):
+        if getattr(args, option):
+            argv += [f"--{option}", getattr(args, option)]
+    if args.slip_model != "empirical":
+        argv += ["--slip-model", args.slip_model]
+    argv += ["--bootstrap", str(args.bootstrap), "--seed", str(args.seed)]
+    return argv + (["--strict"] if args.strict else [])

@@ -1,0 +1,307 @@
+"""A scenario turned into plain numbers (hours since epoch) once, before any replication runs.
+
+Everything a replication needs that does not depend on random draws is computed here: planned
+instants, launch windows, landing opportunities and their daylight flags, the outcome-row template.
+The result is picklable, so process and Dask workers receive it once.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+
+from sim.distributions import Fixed
+from sim.scenario import Scenario
+
+#: Planned work runs at this SimPy priority; contingencies (0-9) and liner swaps preempt it.
+WORK_PRIORITY = 10
+LINER_SWAP_PRIORITY = 5
+#: Days of launch windows and landing opportunities prepared ahead.
+HORIZON_DAYS = 400
+
+
+@dataclass(frozen=True)
+class Launch:
+    """An arriving vehicle's launch, rendezvous and docking, in hours since epoch."""
+
+    vehicle: str
+    crewed: bool
+    spec: Any  # LaunchSpec
+    rendezvous: Any  # RendezvousSpec
+    docking: Any  # DockingSpec
+    planned_h: float
+    windows_h: np.ndarray  # launch window of day k after the planned day (k = 0..HORIZON_DAYS)
+    nominal_rdv_h: float  # planned launch-to-docking duration
+    dock_planned_h: float
+    blocked_by: tuple[int, ...]  # relocations that must finish before launch
+
+
+@dataclass(frozen=True)
+class Return:
+    """A vehicle's return, in hours since epoch."""
+
+    vehicle: str
+    spec: Any  # ReturnSpec
+    planned_undock_h: float
+    descent_nominal_h: float
+    landing_planned_h: float
+    planned_day: int  # UTC calendar day index of the planned landing (days since 1970-01-01)
+    opportunities_h: np.ndarray  # undock instants that can be used, in order
+    usable: np.ndarray  # bool: landing in daylight (or no daylight rule)
+    life_end_h: float | None  # None when the vehicle arrives in the run (set at docking)
+    design_life_h: float
+    limit_h: float  # latest undock by max_extension and latest_undock (life applied at run time)
+
+
+@dataclass(frozen=True)
+class Person:
+    name: str
+    index: int
+    aboard_vehicle: str | None
+    up_vehicle: str | None
+    returns: str
+
+
+@dataclass(frozen=True)
+class TaskPlan:
+    name: str
+    people: tuple[str, ...]
+    hours: float
+    efficiency: Any  # distribution
+
+
+@dataclass(frozen=True)
+class ContingencyPlan:
+    name: str
+    rate_per_h: float
+    impact: Any  # duration distribution
+    crew: Any  # "all" | int | tuple[str, ...]
+    priority: int
+
+
+@dataclass(frozen=True)
+class RelocationPlan:
+    index: int
+    vehicle: str
+    from_port: str
+    to_port: str
+    planned_h: float
+    duration: Any
+    slip: Any
+
+
+@dataclass
+class CompiledScenario:
+    """Everything a replication needs, precomputed."""
+
+    name: str
+    epoch: datetime
+    epoch_unix: float
+    primary: str | None
+    ports: tuple[str, ...]
+    max_crew: int
+    liner_swap_h: float
+    seats: dict[str, int]
+    docked_at: dict[str, str]  # vehicles docked at the epoch -> port
+    docked_since_h: dict[str, float]
+    design_life_h: dict[str, float]
+    launches: dict[str, Launch]
+    returns: dict[str, Return]
+    relocations: tuple[RelocationPlan, ...]
+    people: dict[str, Person]
+    tasks: tuple[TaskPlan, ...]
+    work_hours_per_day: float
+    work_day_start_h: float
+    work_start_after_docking_h: float
+    contingencies: tuple[ContingencyPlan, ...]
+    horizon_h: float = 0.0
+    row_template: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def work_planned_h(self) -> float:
+        return sum(t.hours for t in self.tasks)
+
+
+def _median_h(dist: Any) -> float:
+    return float(dist.quantile(0.5)) * dist.to_hours
+
+
+def _daylight_flags(times_unix: np.ndarray, lat: float, lon: float, margin_deg: float) -> np.ndarray:
+    from sim.sun import sun_elevation_deg
+
+    return np.asarray(sun_elevation_deg(times_unix, lat, lon)) > margin_deg
+
+
+def compile_scenario(s: Scenario) -> CompiledScenario:
+    """Precompute the numbers of a validated scenario (no random draws here)."""
+    epoch_unix = s.epoch.timestamp()
+    orbit = _orbit_of(s)
+
+    launches: dict[str, Launch] = {}
+    for name, v in s.vehicles.items():
+        if v.launch is None:
+            continue
+        planned = s.hours(v.launch.planned)
+        nominal = _median_h(v.rendezvous.durations[v.rendezvous.scheme])
+        dock_planned = s.hours(v.docking.planned) if v.docking.planned else planned + nominal
+        days = np.arange(HORIZON_DAYS + 1, dtype=float)
+        if orbit is not None:
+            from sim.orbit import launch_windows
+
+            site = s.orbit.launch_site
+            windows_unix = launch_windows(
+                orbit, site.lat, site.lon, v.launch.planned.timestamp() - 3600, HORIZON_DAYS + 1
+            )
+            windows = (np.asarray(windows_unix, float) - epoch_unix) / 3600 + s.orbit.launch_offset_h
+            windows = windows[windows >= planned - 1e-6][: HORIZON_DAYS + 1]
+            windows[0] = planned
+        else:
+            windows = planned + days * 24.0 + days * v.launch.window_drift
+        crewed = v.crewed if v.crewed is not None else any(c.up == name for c in s.crew.values())
+        blocked = tuple(i for i, r in enumerate(s.relocations) if r.before == name)
+        launches[name] = Launch(
+            vehicle=name,
+            crewed=crewed,
+            spec=v.launch,
+            rendezvous=v.rendezvous,
+            docking=v.docking,
+            planned_h=planned,
+            windows_h=windows,
+            nominal_rdv_h=nominal,
+            dock_planned_h=dock_planned,
+            blocked_by=blocked,
+        )
+
+    returns: dict[str, Return] = {}
+    for name, r in s.returns.items():
+        v = s.vehicles[name]
+        undock = s.hours(r.planned_undock)
+        descent = float(r.descent.mean()) * r.descent.to_hours
+        if orbit is not None:
+            opps = _orbit_opportunities(s, orbit, r, undock, descent)
+        else:
+            days = np.arange(HORIZON_DAYS + 1, dtype=float)
+            opps = undock + days * 24.0 + days * r.opportunity_drift
+        if r.daylight:
+            landing_unix = epoch_unix + (opps + descent) * 3600
+            usable = _daylight_flags(landing_unix, r.zone.lat, r.zone.lon, r.daylight_margin_deg)
+        else:
+            usable = np.ones(len(opps), bool)
+        life_end = None
+        if v.docked_since is not None:
+            life_end = s.hours(v.docked_since) + v.design_life
+        limit = undock + r.max_extension if r.policy == "until-done" else undock
+        if r.latest_undock is not None:
+            limit = min(limit, s.hours(r.latest_undock))
+        landing_planned = undock + descent
+        returns[name] = Return(
+            vehicle=name,
+            spec=r,
+            planned_undock_h=undock,
+            descent_nominal_h=descent,
+            landing_planned_h=landing_planned,
+            planned_day=math.floor((epoch_unix + landing_planned * 3600) / 86400),
+            opportunities_h=np.asarray(opps, float),
+            usable=np.asarray(usable, bool),
+            life_end_h=life_end,
+            design_life_h=v.design_life,
+            limit_h=limit,
+        )
+
+    people = {
+        n: Person(n, i, c.aboard, c.up, c.returns) for i, (n, c) in enumerate(s.crew.items())
+    }
+    tasks = tuple(
+        TaskPlan(t.name, tuple(t.people), t.hours, t.efficiency) for t in s.work.tasks
+    )
+    contingencies = tuple(
+        ContingencyPlan(
+            c.name,
+            c.rate.rate_per_hour,
+            c.impact,
+            tuple(c.crew) if isinstance(c.crew, list) else c.crew,
+            c.priority,
+        )
+        for c in s.contingencies
+    )
+    relocations = tuple(
+        RelocationPlan(i, r.vehicle, r.from_, r.to, s.hours(r.planned), r.duration, r.slip)
+        for i, r in enumerate(s.relocations)
+    )
+    compiled = CompiledScenario(
+        name=s.name,
+        epoch=s.epoch,
+        epoch_unix=epoch_unix,
+        primary=s.primary,
+        ports=tuple(s.station.ports),
+        max_crew=s.station.max_crew,
+        liner_swap_h=s.station.liner_swap,
+        seats={n: v.seats for n, v in s.vehicles.items()},
+        docked_at={n: v.docked_at for n, v in s.vehicles.items() if v.docked_at},
+        docked_since_h={n: s.hours(v.docked_since) for n, v in s.vehicles.items() if v.docked_since},
+        design_life_h={n: v.design_life for n, v in s.vehicles.items()},
+        launches=launches,
+        returns=returns,
+        relocations=relocations,
+        people=people,
+        tasks=tasks,
+        work_hours_per_day=s.work.hours_per_day,
+        work_day_start_h=s.work.day_start,
+        work_start_after_docking_h=s.work.start_after_docking,
+        contingencies=contingencies,
+    )
+    last = max([r.planned_undock_h for r in returns.values()] + [l.planned_h for l in launches.values()] + [0.0])
+    compiled.horizon_h = last + HORIZON_DAYS * 24.0
+    from sim.model.outcome import row_template
+
+    compiled.row_template = row_template(compiled)
+    return compiled
+
+
+def _orbit_of(s: Scenario) -> Any:
+    """The station orbit of a scenario with an `orbit` section, else None."""
+    if s.orbit is None:
+        return None
+    from sim.orbit import Orbit
+
+    o = s.orbit
+    if o.tle:
+        return Orbit.from_tle(o.tle[0], o.tle[1])
+    ref = o.reference_launch or next((n for n, v in s.vehicles.items() if v.launch), None)
+    if ref is None:
+        raise ValueError("orbit: no launching vehicle to fix the orbital plane; give orbit.tle")
+    when = s.vehicles[ref].launch.planned.timestamp() - o.launch_offset_h * 3600
+    return Orbit.from_launch(
+        o.launch_site.lat, o.launch_site.lon, when, o.inclination_deg, o.altitude_km
+    )
+
+
+def _orbit_opportunities(s: Scenario, orbit: Any, r: Any, undock_h: float, descent_h: float) -> np.ndarray:
+    """Undock instants (hours) from the orbit's landing opportunities, the planned undock first."""
+    from sim.orbit import landing_opportunities
+
+    start = s.epoch.timestamp() + (undock_h - 24) * 3600
+    end = start + (HORIZON_DAYS + 2) * 86400
+    opps = landing_opportunities(
+        orbit,
+        r.zone.lat,
+        r.zone.lon,
+        start,
+        end,
+        cross_range_km=s.orbit.cross_range_km,
+        entry_to_touchdown_s=s.orbit.entry_to_touchdown_h * 3600,
+        daylight_margin_deg=r.daylight_margin_deg,
+    )
+    touchdown = np.array([o[0] if not hasattr(o, "touchdown_unix") else o.touchdown_unix for o in opps])
+    undock = (touchdown - s.epoch.timestamp()) / 3600 - descent_h
+    later = undock[undock > undock_h + 1e-6]
+    return np.concatenate([[undock_h], later])
+
+
+def nominal_fixed(value: float, unit: str = "h") -> Fixed:
+    """A fixed duration (helper for tests and derived scenarios)."""
+    return Fixed(value=value, unit=unit)

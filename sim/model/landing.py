@@ -1,0 +1,167 @@
+"""Return: liner swaps done, the undock decision, daylight and weather, descent and landing.
+
+The people a vehicle takes home are those aboard whose seat liner is installed in it, so a liner swap
+that could not happen (the other vehicle never arrived) keeps a person on their original seat.
+The policy decides the undock: ``fixed`` leaves on the planned day, work finished or not;
+``until-done`` stays until the work of its crew is done, bounded by the maximum extension, the
+vehicle's design life and ``latest_undock``. The undock then waits for the first landing opportunity
+whose landing is in daylight at the zone and not weathered out.
+"""
+
+from __future__ import annotations
+
+import math
+from bisect import bisect_left
+from typing import TYPE_CHECKING
+
+import simpy
+
+if TYPE_CHECKING:
+    from sim.model.compiled import Return
+    from sim.model.env import RotationEnv
+
+SECONDS_PER_DAY = 86400.0
+
+
+def return_process(env: RotationEnv, plan: Return, swaps: list[simpy.Event], work_done: simpy.Event, work_proc):
+    """Bring ``plan.vehicle`` home; fills its columns and, for the primary, the headline ones."""
+    v = plan.vehicle
+    c = env.c
+    row = env.row
+    station = env.station
+    spec = plan.spec
+    rng = env.rng[f"landing.{v}"]
+    causes = dict.fromkeys(("launch_slip", "arrival", "liner_swap", "work_extension", "daylight", "weather", "descent"), 0.0)
+
+    target = plan.planned_undock_h
+    if spec.follows_launch_of is not None:
+        launched = env.launched[spec.follows_launch_of]
+        if not launched.triggered:
+            yield launched
+        shift = 24.0 * env.slip_days.get(spec.follows_launch_of, 0.0)
+        target += shift
+        causes["launch_slip"] = shift
+
+    # The vehicle must be here.
+    if v in env.arrived:
+        arrived = yield env.arrived[v]
+        if not arrived:
+            env.log(v, "return", "no return", "vehicle never docked")
+            env.departed[v].succeed()
+            return
+    life_end = plan.life_end_h
+    if life_end is None:
+        life_end = station.docked_since[v] + plan.design_life_h
+
+    if env.now > target:
+        causes["arrival"] = env.now - target
+    ready = max(env.now, target)
+    if env.now < target:
+        yield env.timeout(target - env.now)
+
+    # Liner swaps into or out of this vehicle must be done.
+    pending = [e for e in swaps if not e.triggered]
+    if pending:
+        before = env.now
+        yield env.all_of(pending)
+        causes["liner_swap"] = env.now - before
+        ready = env.now
+
+    # Policy: until-done waits for the work, within its limits.
+    limit = min(plan.limit_h + (target - plan.planned_undock_h), life_end)
+    if spec.policy == "until-done" and not work_done.triggered and _crew_has_work(env, v):
+        before = env.now
+        deadline = max(limit, env.now)
+        yield work_done | env.timeout(deadline - env.now)
+        causes["work_extension"] = env.now - before
+        ready = env.now
+        if not work_done.triggered:
+            env.log(v, "return", "extension ends", "work incomplete")
+
+    # First landing opportunity at or after `ready`, in daylight and not weathered out.
+    opps = plan.opportunities_h
+    # Opportunities relative to the (possibly shifted) plan.
+    offset = target - plan.planned_undock_h
+    i = bisect_left(opps, ready - offset - 1e-9)
+    weather_days = 0
+    last_day = None
+    first_usable = None
+    undock = None
+    while i < len(opps):
+        if plan.usable[i]:
+            when = opps[i] + offset
+            if first_usable is None:
+                first_usable = when
+            day = math.floor(when / 24.0)
+            if spec.weather_p > 0 and day != last_day and rng.random() < spec.weather_p:
+                weather_days += 1
+                last_day = day
+                env.log(v, "return", "weather", "landing postponed a day")
+                i = bisect_left(opps, (day + 1) * 24.0 - offset)
+                continue
+            undock = when
+            break
+        i += 1
+    if undock is None:
+        row["outcome"] = "return_blocked"
+        env.log(v, "return", "no opportunity", "no usable landing opportunity in the horizon")
+        env.departed[v].succeed()
+        return
+    causes["daylight"] = first_usable - ready
+    causes["weather"] = undock - first_usable
+    if env.now < undock:
+        yield env.timeout(undock - env.now)
+
+    # Undock: whoever's liner is in this vehicle goes home.
+    crew = [p for p in sorted(station.aboard, key=lambda p: c.people[p].index) if station.liner.get(p) == v]
+    if len(crew) > c.seats[v]:
+        env.violation(f"{v} carries {len(crew)} people in {c.seats[v]} seats")
+    if undock > life_end + 1e-9:
+        env.violation(f"{v} undocks {(undock - life_end) / 24:.1f} d past its design life")
+    if work_proc is not None and work_proc.is_alive and _crew_has_work(env, v, crew):
+        work_proc.interrupt("undock")
+    station.free_port(v)
+    station.leave(crew)
+    env.log(v, "return", "undock", f"crew={len(crew)}")
+    env.departed[v].succeed()
+
+    descent = float(spec.descent.sample(rng)) * spec.descent.to_hours
+    causes["descent"] = descent - plan.descent_nominal_h
+    yield env.timeout(descent)
+    landed = env.now
+    env.log(v, "return", "landing", spec.zone.name)
+
+    delay = landed - plan.landing_planned_h
+    on_day = math.floor((c.epoch_unix + landed * 3600) / SECONDS_PER_DAY) == plan.planned_day
+    row[f"{v}.undock_actual_utc"] = undock
+    row[f"{v}.landing_actual_utc"] = landed
+    row[f"{v}.landing_delay_h"] = delay
+    row[f"{v}.landed_on_planned_day"] = on_day
+    row[f"{v}.extension_d"] = max(0.0, undock - plan.planned_undock_h) / 24.0
+    row[f"{v}.life_margin_d"] = (life_end - undock) / 24.0
+    row[f"{v}.crew_returned"] = len(crew)
+    row[f"{v}.weather_days"] = weather_days
+    row[f"in.{v}.weather_days"] = float(weather_days)
+    row[f"in.{v}.descent_h"] = descent
+    if v == c.primary:
+        row["landing_actual_utc"] = landed
+        row["landing_delay_h"] = delay
+        row["landed_on_planned_day"] = on_day
+        # Exact attribution: put any rounding remainder on the largest cause.
+        remainder = delay - sum(causes.values())
+        biggest = max(causes, key=lambda k: abs(causes[k]))
+        causes[biggest] += remainder
+        for cause, hours in causes.items():
+            row[f"delay.{cause}_h"] = hours
+        visitors = [p for p in crew if c.people[p].up_vehicle is not None]
+        if visitors:
+            row["visit_days"] = max(undock - station.arrived_at[p] for p in visitors) / 24.0
+
+
+def _crew_has_work(env: RotationEnv, vehicle: str, crew: list[str] | None = None) -> bool:
+    """Whether anyone going home on ``vehicle`` is named in the work plan."""
+    if crew is None:
+        crew = [p for p in env.station.aboard if env.station.liner.get(p) == vehicle]
+        crew += [p.name for p in env.c.people.values() if p.returns == vehicle]
+    names = set(crew)
+    return any(names.intersection(t.people) for t in env.c.tasks)

@@ -1,0 +1,102 @@
+"""Pre-launch slip and the launch itself.
+
+The planned launch day slips by a sampled number of whole days; a relocation that must free the
+target port holds the launch until it is done. There is one instantaneous window a day (its time
+drifting per day, or from the orbit); a scrub moves the attempt to a later day's window; a launch
+failure ends the flight with the crew safe.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+from sim.model.rendezvous import rendezvous_and_dock
+
+if TYPE_CHECKING:
+    from sim.model.compiled import Launch
+    from sim.model.env import RotationEnv
+
+
+def launch_process(env: RotationEnv, plan: Launch):
+    """Launch ``plan.vehicle``, then rendezvous and dock (see :mod:`sim.model.rendezvous`)."""
+    v = plan.vehicle
+    spec = plan.spec
+    row = env.row
+    rng = env.rng[f"launch.{v}"]
+    windows = plan.windows_h
+
+    slip_days = max(0, int(round(float(spec.slip.sample(rng)) * spec.slip.to_hours / 24.0)))
+    row[f"in.{v}.slip_d"] = float(slip_days)
+    day = min(slip_days, len(windows) - 1)
+
+    # A relocation that frees the target port must be complete first.
+    hold_days = 0
+    for index in plan.blocked_by:
+        done = env.relocated[index]
+        if not done.triggered:
+            yield done
+        finished = done.value
+        while day < len(windows) - 1 and windows[day] < finished:
+            day += 1
+            hold_days += 1
+    if hold_days:
+        env.log(v, "launch", "held", f"relocation: +{hold_days} d")
+
+    # Attempts: scrubs move to a later window; causes can persist (scrub_repeat_p).
+    scrub_days = 0
+    scrubs = 0
+    scrubbed_last = False
+    p_repeat = spec.scrub_p if spec.scrub_repeat_p is None else spec.scrub_repeat_p
+    turnaround = spec.scrub_turnaround
+    for _attempt in range(spec.max_attempts):
+        p = p_repeat if scrubbed_last else spec.scrub_p
+        if p > 0 and rng.random() < p:
+            scrubs += 1
+            step = max(1, math.ceil(float(turnaround.sample(rng)) * turnaround.to_hours / 24.0 - 1e-9))
+            if env.now < windows[day]:
+                yield env.timeout(windows[day] - env.now)
+            env.log(v, "launch", "scrub", f"next attempt in {step} d")
+            day = min(day + step, len(windows) - 1)
+            scrub_days += step
+            scrubbed_last = True
+            continue
+        break
+    else:
+        env.log(v, "launch", "stood down", f"{scrubs} scrubs")
+        row[f"{v}.pad_aborts"] = scrubs
+        row[f"in.{v}.scrubs"] = float(scrubs)
+        row[f"{v}.launch_failed"] = True
+        env.launched[v].succeed(False)
+        env.arrived[v].succeed(False)
+        return
+
+    row[f"{v}.pad_aborts"] = scrubs
+    row[f"in.{v}.scrubs"] = float(scrubs)
+    if env.now < windows[day]:
+        yield env.timeout(windows[day] - env.now)
+    launched = env.now
+    total_days = day
+    env.slip_days[v] = float(total_days)
+    row[f"{v}.launch_actual_utc"] = launched
+    row[f"{v}.launch_slip_d"] = float(total_days)
+    env.log(v, "launch", "launch", f"day +{total_days}")
+
+    if spec.failure_p > 0 and rng.random() < spec.failure_p:
+        row[f"{v}.launch_failed"] = True
+        env.log(v, "launch", "failure", "ballistic abort, crew safe")
+        env.launched[v].succeed(False)
+        env.arrived[v].succeed(False)
+        return
+    env.launched[v].succeed(True)
+
+    # Split the launch's lateness into its causes (hours), for the docking-delay attribution.
+    lateness = launched - plan.planned_h
+    per_day = lateness / total_days if total_days else 0.0
+    causes = {
+        "launch_slip": per_day * min(slip_days, total_days),
+        "relocation": per_day * hold_days,
+        "scrub": per_day * scrub_days,
+    }
+    causes["launch_slip"] += lateness - sum(causes.values())
+    yield from rendezvous_and_dock(env, plan, slipped=total_days > 0, launch_causes=causes)

@@ -1,0 +1,107 @@
+"""Rendezvous, docking and port relocations.
+
+The planned fast scheme (2-orbit, 4-orbit) holds only on the planned launch day: any slip forces the
+fallback (34-orbit) scheme as a rule, and an in-flight problem can revert to it too. Automatic docking
+can fail: a crewed vehicle then docks manually (extra minutes); an uncrewed one backs off and retries
+after a delay. A vehicle docks only at a free port (one :class:`simpy.Resource` per port).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sim.model.outcome import DOCK_CAUSES
+
+if TYPE_CHECKING:
+    from sim.model.compiled import Launch, RelocationPlan
+    from sim.model.env import RotationEnv
+
+
+def rendezvous_and_dock(env: RotationEnv, plan: Launch, slipped: bool, launch_causes: dict):
+    v = plan.vehicle
+    row = env.row
+    rdv = plan.rendezvous
+    dock = plan.docking
+    rng = env.rng[f"docking.{v}"]
+    launched = env.now
+
+    scheme = rdv.fallback if slipped else rdv.scheme
+    if not slipped and rdv.missed_burn_p > 0 and rng.random() < rdv.missed_burn_p:
+        scheme = rdv.fallback
+        env.log(v, "rendezvous", "missed burn", f"reverts to {scheme}")
+    dist = rdv.durations[scheme]
+    duration = float(dist.sample(rng)) * dist.to_hours
+    row[f"{v}.scheme_flown"] = scheme
+    row[f"{v}.fallback"] = scheme != rdv.scheme
+    row[f"in.{v}.rendezvous_h"] = duration
+    env.log(v, "rendezvous", "start", scheme)
+    yield env.timeout(duration)
+
+    # The port must be free.
+    station = env.station
+    req = station.request_port(v, dock.port)
+    yield req
+    arrival_wait = env.now - (launched + duration)
+
+    attempts = 1
+    extra = 0.0
+    auto_failed = dock.auto_failure_p > 0 and rng.random() < dock.auto_failure_p
+    row[f"in.{v}.auto_docking_failed"] = float(auto_failed)
+    if auto_failed and plan.crewed:
+        extra = float(dock.manual_extra.sample(rng)) * dock.manual_extra.to_hours
+        row[f"{v}.manual_docking"] = True
+        env.log(v, "docking", "automatic docking failed", "manual docking")
+        yield env.timeout(extra)
+    elif auto_failed:
+        while auto_failed and attempts < dock.max_attempts:
+            backoff = float(dock.retry_delay.sample(rng)) * dock.retry_delay.to_hours
+            env.log(v, "docking", "approach aborted", f"retry in {backoff:.1f} h")
+            yield env.timeout(backoff)
+            extra += backoff
+            attempts += 1
+            auto_failed = dock.auto_failure_p > 0 and rng.random() < dock.auto_failure_p
+        if auto_failed:
+            row[f"{v}.docking_attempts"] = attempts
+            env.log(v, "docking", "abandoned", f"{attempts} attempts")
+            station.ports[dock.port].release(req)
+            station.port_requests.pop(v, None)
+            env.arrived[v].succeed(False)
+            return
+    row[f"{v}.docking_attempts"] = attempts
+
+    docked = env.now
+    station.dock(v, dock.port, docked)
+    row[f"{v}.dock_actual_utc"] = docked
+    row[f"{v}.dock_port"] = dock.port
+    delay = docked - plan.dock_planned_h
+    row[f"{v}.dock_delay_h"] = delay
+    causes = dict(launch_causes)
+    causes["docking"] = extra + arrival_wait
+    causes["rendezvous"] = delay - sum(causes.values())
+    for cause in DOCK_CAUSES:
+        row[f"{v}.dock_delay.{cause}_h"] = causes.get(cause, 0.0)
+    crew = [p.name for p in env.c.people.values() if p.up_vehicle == v]
+    station.board(crew, v)
+    env.arrived[v].succeed(True)
+
+
+def relocation_process(env: RotationEnv, plan: RelocationPlan):
+    """Move a docked vehicle to another port after a sampled slip; frees the old port."""
+    rng = env.rng[f"relocation.{plan.index}"]
+    slip_days = max(0, int(round(float(plan.slip.sample(rng)) * plan.slip.to_hours / 24.0)))
+    env.row[f"in.relocation.{plan.index}.slip_d"] = float(slip_days)
+    start = plan.planned_h + 24.0 * slip_days
+    if env.now < start:
+        yield env.timeout(start - env.now)
+    station = env.station
+    v = plan.vehicle
+    station.free_port(v)
+    station.relocating.add(v)
+    env.log(v, "relocation", "undock", f"from={plan.from_port}")
+    yield env.timeout(float(plan.duration.sample(rng)) * plan.duration.to_hours)
+    req = station.request_port(v, plan.to_port)
+    yield req
+    station.docked[v] = plan.to_port
+    station.relocating.discard(v)
+    env.log(v, "relocation", "docked", f"port={plan.to_port}")
+    env.relocated[plan.index].succeed(env.now)

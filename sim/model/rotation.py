@@ -1,0 +1,82 @@
+"""One replication of a rotation: wire the processes, run them, return the outcome row.
+
+Processes: relocations, each launch (pre-launch slip, launch, rendezvous, docking), liner swaps,
+the work plan, station contingencies and each return. They meet through events on ``env``:
+``arrived[v]``, ``relocated[i]``, ``launched[v]``, ``departed[v]``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sim.model.activities import liner_swap_process, work_process
+from sim.model.compiled import CompiledScenario
+from sim.model.env import RotationEnv
+from sim.model.landing import return_process
+from sim.model.launch import launch_process
+from sim.model.rendezvous import relocation_process
+from sim.model.station import StationState, contingency_process
+
+
+def simulate_replication(
+    compiled: CompiledScenario, replication: int, seed: int, trace: bool = False
+) -> tuple[dict[str, Any], list[tuple[Any, ...]]]:
+    """Run replication ``replication`` of a run seeded with ``seed``.
+
+    Returns the outcome row (a flat dict; ``*_utc`` columns in hours since the epoch) and, when
+    ``trace`` is true, the event trace as ``(replication, time_h, flight, process, event, detail)``.
+    """
+    env = RotationEnv(compiled, seed, replication, trace)
+    env.station = StationState(env)
+    c = compiled
+
+    for plan in c.relocations:
+        env.process(relocation_process(env, plan))
+    for plan in c.launches.values():
+        env.process(launch_process(env, plan))
+
+    # Liner swaps: everyone whose liner is not in the vehicle that takes them home.
+    swaps_of: dict[str, list] = {v: [] for v in c.returns}
+    for person in c.people.values():
+        start_vehicle = person.aboard_vehicle or person.up_vehicle
+        if start_vehicle != person.returns:
+            done = env.event()
+            env.process(liner_swap_process(env, person.name, person.returns, done))
+            for v in (start_vehicle, person.returns):
+                if v in swaps_of:
+                    swaps_of[v].append(done)
+
+    work_done = env.event()
+    work_proc = env.process(work_process(env, work_done)) if c.tasks else None
+    if work_proc is None:
+        work_done.succeed()
+
+    # Contingencies matter while the visitors are aboard: from the first arrival to the primary's
+    # undock (or, without a primary return, from the epoch until every return has left).
+    stop = env.departed[c.primary] if c.primary in env.departed else env.all_of(list(env.departed.values()))
+    start_h = min((p.dock_planned_h for p in c.launches.values()), default=0.0)
+    for plan in c.contingencies:
+        env.process(contingency_process(env, plan, start_h, stop))
+
+    for plan in c.returns.values():
+        env.process(return_process(env, plan, swaps_of[plan.vehicle], work_done, work_proc))
+
+    env.run(until=c.horizon_h)
+    row = env.row
+    _classify(c, row)
+    return row, env.events_log
+
+
+def _classify(c: CompiledScenario, row: dict[str, Any]) -> None:
+    """Set the replication's `outcome`."""
+    if row["outcome"] == "return_blocked":
+        return
+    for v in c.launches:
+        if row[f"{v}.launch_failed"]:
+            row["outcome"] = "launch_failure"
+            return
+        if row[f"{v}.docking_attempts"] and row[f"{v}.dock_actual_utc"] != row[f"{v}.dock_actual_utc"]:
+            row["outcome"] = "docking_abort"
+            return
+    if c.primary is not None and not row["landed_on_planned_day"]:
+        row["outcome"] = "delayed"

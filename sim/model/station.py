@@ -1,0 +1,161 @@
+"""The station: ports, who is aboard, where each seat liner is, crew time, and contingencies.
+
+Crew time is one :class:`simpy.PreemptiveResource` per person: a contingency (priority 0-9) preempts
+planned work (priority 10), which resumes later with the hours it still needs. Every change of who is
+aboard is checked against the station's crew limit and the seats of the docked vehicles.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import simpy
+
+if TYPE_CHECKING:
+    from sim.model.env import RotationEnv
+
+
+class StationState:
+    """Who and what is at the station, at every moment of one replication."""
+
+    def __init__(self, env: RotationEnv) -> None:
+        c = env.c
+        self.env = env
+        self.ports = {p: simpy.Resource(env, capacity=1) for p in c.ports}
+        self.port_requests: dict[str, simpy.resources.resource.Request] = {}
+        self.docked: dict[str, str] = {}  # vehicle -> port
+        self.relocating: set[str] = set()
+        self.docked_since: dict[str, float] = {}
+        self.aboard: set[str] = set()
+        self.liner: dict[str, str] = {}  # person -> vehicle holding their seat liner
+        self.crew_time = {p: simpy.PreemptiveResource(env, capacity=1) for p in c.people}
+        self.arrived_at: dict[str, float] = {}  # person -> hours since epoch
+        self.left_at: dict[str, float] = {}
+        for vehicle, port in c.docked_at.items():
+            self.dock(vehicle, port, c.docked_since_h[vehicle], log=False)
+        for person in c.people.values():
+            if person.aboard_vehicle is not None:
+                self.aboard.add(person.name)
+                self.liner[person.name] = person.aboard_vehicle
+                self.arrived_at[person.name] = 0.0
+        env.row["peak_crew"] = len(self.aboard)
+        self.check(log=False)
+
+    # Ports ---------------------------------------------------------------------------------------
+    def dock(self, vehicle: str, port: str, since: float, log: bool = True) -> None:
+        """Occupy ``port`` (it must be free: callers wait on :meth:`request_port` first)."""
+        if vehicle not in self.port_requests:
+            self.port_requests[vehicle] = self.ports[port].request()
+        self.docked[vehicle] = port
+        self.docked_since.setdefault(vehicle, since)
+        if log:
+            self.env.log(vehicle, "docking", "docked", f"port={port}")
+
+    def request_port(self, vehicle: str, port: str) -> simpy.resources.resource.Request:
+        req = self.ports[port].request()
+        self.port_requests[vehicle] = req
+        return req
+
+    def free_port(self, vehicle: str) -> str:
+        """Release the port of a vehicle that undocks (for good or to relocate)."""
+        port = self.docked.pop(vehicle)
+        req = self.port_requests.pop(vehicle)
+        self.ports[port].release(req)
+        return port
+
+    # People --------------------------------------------------------------------------------------
+    def board(self, people: list[str], vehicle: str) -> None:
+        now = self.env.now
+        for p in people:
+            self.aboard.add(p)
+            self.liner[p] = vehicle
+            self.arrived_at[p] = now
+        self.check()
+
+    def leave(self, people: list[str]) -> None:
+        now = self.env.now
+        for p in people:
+            self.aboard.discard(p)
+            self.left_at[p] = now
+        self.check()
+
+    def seats_docked(self) -> int:
+        """Seats of the vehicles at the station (a relocating vehicle keeps its crew aboard)."""
+        seats = self.env.c.seats
+        return sum(seats[v] for v in self.docked) + sum(seats[v] for v in self.relocating)
+
+    def check(self, log: bool = True) -> None:
+        """Crew count against the crew limit and the seats of the docked vehicles."""
+        env = self.env
+        n = len(self.aboard)
+        seats = self.seats_docked()
+        if n > env.row["peak_crew"]:
+            env.row["peak_crew"] = n
+        if log:
+            env.log("station", "crew", "aboard", f"count={n} seats={seats} limit={env.c.max_crew}")
+        if n > env.c.max_crew:
+            env.violation(f"crew {n} above limit {env.c.max_crew} at {env.now:.2f} h")
+        if n > seats:
+            env.violation(f"crew {n} above docked seats {seats} at {env.now:.2f} h")
+
+
+def contingency_process(env: RotationEnv, plan, start_h: float, stop: simpy.Event):
+    """Arrivals of one kind of contingency (Poisson, rate per hour) from ``start_h`` until ``stop``.
+
+    Each arrival takes the crew it needs (everyone aboard, a number of people drawn at random, or
+    named people) at its priority, preempting planned work, for a sampled impact.
+    """
+    if plan.rate_per_h <= 0:
+        return
+    rng = env.rng[f"contingency.{plan.name}"]
+    station = env.station
+    row = env.row
+    count_key = f"in.contingency.{plan.name}.count"
+    if env.now < start_h:
+        yield env.timeout(start_h - env.now)
+    while True:
+        gap = rng.exponential(1.0 / plan.rate_per_h)
+        yield env.timeout(gap) | stop
+        if stop.triggered:
+            return
+        impact = float(plan.impact.sample(rng)) * plan.impact.to_hours
+        row["contingency_count"] += 1
+        row[count_key] += 1
+        row["contingency_h"] += impact
+        aboard = sorted(station.aboard, key=lambda p: env.c.people[p].index)
+        if plan.crew == "all":
+            crew = aboard
+        elif isinstance(plan.crew, int):
+            n = min(plan.crew, len(aboard))
+            crew = [aboard[i] for i in sorted(rng.choice(len(aboard), n, replace=False))] if n else []
+        else:
+            crew = [p for p in aboard if p in plan.crew]
+        env.log("station", "contingency", plan.name, f"impact_h={impact:.2f} crew={len(crew)}")
+        env.process(_hold_crew(env, crew, impact, plan.priority))
+
+
+def _hold_crew(env: RotationEnv, crew: list[str], hours: float, priority: int):
+    """Take ``crew``'s time for ``hours`` at ``priority`` (preempting lower-priority work).
+
+    A more urgent contingency may preempt this one; the crew then handles that one instead.
+    """
+    requests = []
+    try:
+        for person in crew:
+            req = env.station.crew_time[person].request(priority=priority, preempt=True)
+            requests.append(req)
+            yield req
+        yield env.timeout(hours)
+    except simpy.Interrupt:
+        pass
+    finally:
+        release_all(requests)
+
+
+def release_all(requests: list) -> None:
+    """Give back granted crew-time requests and withdraw the ones still waiting."""
+    for req in requests:
+        if req.triggered:
+            req.resource.release(req)
+        else:
+            req.cancel()
