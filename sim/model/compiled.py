@@ -55,6 +55,7 @@ class Return:
     life_end_h: float | None  # None when the vehicle arrives in the run (set at docking)
     design_life_h: float
     limit_h: float  # latest undock by max_extension and latest_undock (life applied at run time)
+    orbit_based: bool  # opportunities from the orbit (else daily at the planned time of day)
 
 
 @dataclass(frozen=True)
@@ -154,10 +155,14 @@ def compile_scenario(s: Scenario) -> CompiledScenario:
 
             site = s.orbit.launch_site
             windows_unix = launch_windows(
-                orbit, site.lat, site.lon, v.launch.planned.timestamp() - 3600, HORIZON_DAYS + 1
+                orbit,
+                site.lat,
+                site.lon,
+                v.launch.planned.timestamp() - 600,
+                HORIZON_DAYS + 1,
+                offset_s=s.orbit.launch_offset_h * 3600,
             )
-            windows = (np.asarray(windows_unix, float) - epoch_unix) / 3600 + s.orbit.launch_offset_h
-            windows = windows[windows >= planned - 1e-6][: HORIZON_DAYS + 1]
+            windows = (np.asarray(windows_unix, float) - epoch_unix) / 3600
             windows[0] = planned
         else:
             windows = planned + days * 24.0 + days * v.launch.window_drift
@@ -210,6 +215,7 @@ def compile_scenario(s: Scenario) -> CompiledScenario:
             life_end_h=life_end,
             design_life_h=v.design_life,
             limit_h=limit,
+            orbit_based=orbit is not None,
         )
 
     people = {
@@ -296,7 +302,7 @@ def _orbit_opportunities(s: Scenario, orbit: Any, r: Any, undock_h: float, desce
         entry_to_touchdown_s=s.orbit.entry_to_touchdown_h * 3600,
         daylight_margin_deg=r.daylight_margin_deg,
     )
-    touchdown = np.array([o[0] if not hasattr(o, "touchdown_unix") else o.touchdown_unix for o in opps])
+    touchdown = np.asarray(opps["touchdown_unix"], float)
     undock = (touchdown - s.epoch.timestamp()) / 3600 - descent_h
     later = undock[undock > undock_h + 1e-6]
     return np.concatenate([[undock_h], later])

@@ -81,7 +81,7 @@ def return_process(env: RotationEnv, plan: Return, swaps: list[simpy.Event], wor
     # First landing opportunity at or after `ready`, in daylight and not weathered out.
     opps = plan.opportunities_h
     # Opportunities relative to the (possibly shifted) plan.
-    offset = target - plan.planned_undock_h
+    offset = 0.0 if plan.orbit_based else target - plan.planned_undock_h
     i = bisect_left(opps, ready - offset - 1e-9)
     weather_days = 0
     last_day = None
