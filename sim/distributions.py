@@ -314,7 +314,11 @@ class Lognormal(_Bounded):
 
     def _std_bounds(self) -> tuple[float, float]:
         mu = math.log(self.median)
-        zl = -math.inf if self.low is None or self.low <= 0 else (math.log(self.low) - mu) / self.sigma
+        zl = (
+            -math.inf
+            if self.low is None or self.low <= 0
+            else (math.log(self.low) - mu) / self.sigma
+        )
         zh = math.inf if self.high is None else (math.log(self.high) - mu) / self.sigma
         return zl, zh
 

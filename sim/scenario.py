@@ -134,10 +134,45 @@ class Station(_Model):
         return ports
 
 
+class HorizonSlip(_Model):
+    """The slip distribution of plans made at most `max_days` before the planned launch."""
+
+    max_days: float = Field(gt=0, description="Planning horizon this entry covers (days).")
+    slip: Duration
+
+
+#: Named launch-slip priors by planning horizon. Gardner & Grogan's fits for 20 US-segment ISS
+#: flights 2012-2017 (ISS flight-planning reports): P(on time), then a Weibull for positive slips.
+SLIP_PRIORS: dict[str, list[dict[str, Any]]] = {
+    "us-segment": [
+        {
+            "max_days": 90,
+            "slip": {"dist": "zero_inflated_weibull", "p_zero": 0.143, "shape": 1.02, "scale": 26.5, "unit": "d"},
+        },
+        {
+            "max_days": 180,
+            "slip": {"dist": "zero_inflated_weibull", "p_zero": 0.077, "shape": 0.81, "scale": 92.6, "unit": "d"},
+        },
+        {
+            "max_days": 360,
+            "slip": {"dist": "zero_inflated_weibull", "p_zero": 0.0, "shape": 1.04, "scale": 172.9, "unit": "d"},
+        },
+    ]
+}
+
+
 class LaunchSpec(_Model):
     """A vehicle's launch campaign."""
 
     planned: AwareDatetime = Field(description="Planned launch instant (UTC).")
+    plan_date: AwareDatetime | None = Field(
+        default=None,
+        description="When the plan was made; with `slip_by_horizon` it picks the slip distribution.",
+    )
+    slip_by_horizon: list[HorizonSlip] | Literal["us-segment"] | None = Field(
+        default=None,
+        description="Slip distributions by planning horizon (ascending max_days), or a named prior.",
+    )
     slip: Duration = Field(
         default=Fixed(value=0, unit="d"),
         description="Slip of the launch day in the last month (rounded to whole days).",
@@ -157,6 +192,19 @@ class LaunchSpec(_Model):
     )
     failure_p: Probability = Field(default=0.0, description="Probability of a launch failure.")
     max_attempts: int = Field(default=10, ge=1, description="Attempts before the flight is stood down.")
+
+    def effective_slip(self) -> Any:
+        """The slip distribution in force: by planning horizon when `plan_date` is given."""
+        if self.plan_date is None or self.slip_by_horizon is None:
+            return self.slip
+        table = self.slip_by_horizon
+        if isinstance(table, str):
+            table = [HorizonSlip.model_validate(e) for e in SLIP_PRIORS[table]]
+        horizon = (self.planned - self.plan_date).total_seconds() / 86400
+        for entry in sorted(table, key=lambda e: e.max_days):
+            if horizon <= entry.max_days:
+                return entry.slip
+        return max(table, key=lambda e: e.max_days).slip
 
 
 class RendezvousSpec(_Model):
@@ -314,6 +362,7 @@ class OrbitSpec(_Model):
 
 class LaunchDefaults(_Model):
     slip: Duration | None = None
+    slip_by_horizon: list[HorizonSlip] | Literal["us-segment"] | None = None
     window_drift: Hours | None = None
     scrub_p: Probability | None = None
     scrub_repeat_p: Probability | None = None

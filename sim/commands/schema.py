@@ -9,13 +9,21 @@ import json
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("schema", help="print the scenario JSON Schema", description=__doc__)
     p.add_argument("--out", metavar="FILE", help="write to FILE instead of standard output")
+    p.add_argument(
+        "--markdown", action="store_true", help="print the field reference as Markdown tables"
+    )
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    from sim.scenario import json_schema
+    if args.markdown:
+        from sim.schema_doc import markdown_reference
 
-    text = json.dumps(json_schema(), indent=2)
+        text = markdown_reference()
+    else:
+        from sim.scenario import json_schema
+
+        text = json.dumps(json_schema(), indent=2)
     if args.out:
         with open(args.out, "w", encoding="utf-8") as fh:
             fh.write(text + "\n")

@@ -31,6 +31,7 @@ class Launch:
     vehicle: str
     crewed: bool
     spec: Any  # LaunchSpec
+    slip: Any  # the slip distribution in force (by planning horizon when the plan date is known)
     rendezvous: Any  # RendezvousSpec
     docking: Any  # DockingSpec
     planned_h: float
@@ -131,7 +132,9 @@ def _median_h(dist: Any) -> float:
     return float(dist.quantile(0.5)) * dist.to_hours
 
 
-def _daylight_flags(times_unix: np.ndarray, lat: float, lon: float, margin_deg: float) -> np.ndarray:
+def _daylight_flags(
+    times_unix: np.ndarray, lat: float, lon: float, margin_deg: float
+) -> np.ndarray:
     from sim.sun import sun_elevation_deg
 
     return np.asarray(sun_elevation_deg(times_unix, lat, lon)) > margin_deg
@@ -172,6 +175,7 @@ def compile_scenario(s: Scenario) -> CompiledScenario:
             vehicle=name,
             crewed=crewed,
             spec=v.launch,
+            slip=v.launch.effective_slip(),
             rendezvous=v.rendezvous,
             docking=v.docking,
             planned_h=planned,
@@ -218,12 +222,8 @@ def compile_scenario(s: Scenario) -> CompiledScenario:
             orbit_based=orbit is not None,
         )
 
-    people = {
-        n: Person(n, i, c.aboard, c.up, c.returns) for i, (n, c) in enumerate(s.crew.items())
-    }
-    tasks = tuple(
-        TaskPlan(t.name, tuple(t.people), t.hours, t.efficiency) for t in s.work.tasks
-    )
+    people = {n: Person(n, i, c.aboard, c.up, c.returns) for i, (n, c) in enumerate(s.crew.items())}
+    tasks = tuple(TaskPlan(t.name, tuple(t.people), t.hours, t.efficiency) for t in s.work.tasks)
     contingencies = tuple(
         ContingencyPlan(
             c.name,
@@ -248,7 +248,9 @@ def compile_scenario(s: Scenario) -> CompiledScenario:
         liner_swap_h=s.station.liner_swap,
         seats={n: v.seats for n, v in s.vehicles.items()},
         docked_at={n: v.docked_at for n, v in s.vehicles.items() if v.docked_at},
-        docked_since_h={n: s.hours(v.docked_since) for n, v in s.vehicles.items() if v.docked_since},
+        docked_since_h={
+            n: s.hours(v.docked_since) for n, v in s.vehicles.items() if v.docked_since
+        },
         design_life_h={n: v.design_life for n, v in s.vehicles.items()},
         launches=launches,
         returns=returns,
@@ -260,7 +262,11 @@ def compile_scenario(s: Scenario) -> CompiledScenario:
         work_start_after_docking_h=s.work.start_after_docking,
         contingencies=contingencies,
     )
-    last = max([r.planned_undock_h for r in returns.values()] + [l.planned_h for l in launches.values()] + [0.0])
+    last = max(
+        [r.planned_undock_h for r in returns.values()]
+        + [l.planned_h for l in launches.values()]
+        + [0.0]
+    )
     compiled.horizon_h = last + HORIZON_DAYS * 24.0
     from sim.model.outcome import row_template
 
@@ -286,7 +292,9 @@ def _orbit_of(s: Scenario) -> Any:
     )
 
 
-def _orbit_opportunities(s: Scenario, orbit: Any, r: Any, undock_h: float, descent_h: float) -> np.ndarray:
+def _orbit_opportunities(
+    s: Scenario, orbit: Any, r: Any, undock_h: float, descent_h: float
+) -> np.ndarray:
     """Undock instants (hours) from the orbit's landing opportunities, the planned undock first."""
     from sim.orbit import landing_opportunities
 

@@ -20,7 +20,9 @@ if TYPE_CHECKING:
 class RotationEnv(simpy.Environment):
     """A :class:`simpy.Environment` with the replication's scenario, streams, row and trace."""
 
-    def __init__(self, compiled: CompiledScenario, seed: int, replication: int, trace: bool) -> None:
+    def __init__(
+        self, compiled: CompiledScenario, seed: int, replication: int, trace: bool
+    ) -> None:
         super().__init__()
         self.c = compiled
         self.replication = replication
@@ -33,7 +35,9 @@ class RotationEnv(simpy.Environment):
         #: Fires when a vehicle has docked (value: True) or will never dock (value: False).
         self.arrived: dict[str, simpy.Event] = {v: self.event() for v in compiled.launches}
         #: Fires when a relocation is complete.
-        self.relocated: dict[int, simpy.Event] = {r.index: self.event() for r in compiled.relocations}
+        self.relocated: dict[int, simpy.Event] = {
+            r.index: self.event() for r in compiled.relocations
+        }
         #: Fires when a vehicle has undocked.
         self.departed: dict[str, simpy.Event] = {v: self.event() for v in compiled.returns}
         #: Launch slip in days of each launching vehicle, once known.

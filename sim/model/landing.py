@@ -23,7 +23,9 @@ if TYPE_CHECKING:
 SECONDS_PER_DAY = 86400.0
 
 
-def return_process(env: RotationEnv, plan: Return, swaps: list[simpy.Event], work_done: simpy.Event, work_proc):
+def return_process(
+    env: RotationEnv, plan: Return, swaps: list[simpy.Event], work_done: simpy.Event, work_proc
+):
     """Bring ``plan.vehicle`` home; fills its columns and, for the primary, the headline ones."""
     v = plan.vehicle
     c = env.c
@@ -31,7 +33,18 @@ def return_process(env: RotationEnv, plan: Return, swaps: list[simpy.Event], wor
     station = env.station
     spec = plan.spec
     rng = env.rng[f"landing.{v}"]
-    causes = dict.fromkeys(("launch_slip", "arrival", "liner_swap", "work_extension", "daylight", "weather", "descent"), 0.0)
+    causes = dict.fromkeys(
+        (
+            "launch_slip",
+            "arrival",
+            "liner_swap",
+            "work_extension",
+            "daylight",
+            "weather",
+            "descent",
+        ),
+        0.0,
+    )
 
     target = plan.planned_undock_h
     if spec.follows_launch_of is not None:
@@ -113,7 +126,11 @@ def return_process(env: RotationEnv, plan: Return, swaps: list[simpy.Event], wor
         yield env.timeout(undock - env.now)
 
     # Undock: whoever's liner is in this vehicle goes home.
-    crew = [p for p in sorted(station.aboard, key=lambda p: c.people[p].index) if station.liner.get(p) == v]
+    crew = [
+        p
+        for p in sorted(station.aboard, key=lambda p: c.people[p].index)
+        if station.liner.get(p) == v
+    ]
     if len(crew) > c.seats[v]:
         env.violation(f"{v} carries {len(crew)} people in {c.seats[v]} seats")
     if undock > life_end + 1e-9:

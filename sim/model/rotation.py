@@ -53,7 +53,11 @@ def simulate_replication(
 
     # Contingencies matter while the visitors are aboard: from the first arrival to the primary's
     # undock (or, without a primary return, from the epoch until every return has left).
-    stop = env.departed[c.primary] if c.primary in env.departed else env.all_of(list(env.departed.values()))
+    stop = (
+        env.departed[c.primary]
+        if c.primary in env.departed
+        else env.all_of(list(env.departed.values()))
+    )
     start_h = min((p.dock_planned_h for p in c.launches.values()), default=0.0)
     for plan in c.contingencies:
         env.process(contingency_process(env, plan, start_h, stop))
@@ -75,7 +79,10 @@ def _classify(c: CompiledScenario, row: dict[str, Any]) -> None:
         if row[f"{v}.launch_failed"]:
             row["outcome"] = "launch_failure"
             return
-        if row[f"{v}.docking_attempts"] and row[f"{v}.dock_actual_utc"] != row[f"{v}.dock_actual_utc"]:
+        if (
+            row[f"{v}.docking_attempts"]
+            and row[f"{v}.dock_actual_utc"] != row[f"{v}.dock_actual_utc"]
+        ):
             row["outcome"] = "docking_abort"
             return
     if c.primary is not None and not row["landed_on_planned_day"]:

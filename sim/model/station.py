@@ -127,7 +127,9 @@ def contingency_process(env: RotationEnv, plan, start_h: float, stop: simpy.Even
             crew = aboard
         elif isinstance(plan.crew, int):
             n = min(plan.crew, len(aboard))
-            crew = [aboard[i] for i in sorted(rng.choice(len(aboard), n, replace=False))] if n else []
+            crew = (
+                [aboard[i] for i in sorted(rng.choice(len(aboard), n, replace=False))] if n else []
+            )
         else:
             crew = [p for p in aboard if p in plan.crew]
         env.log("station", "contingency", plan.name, f"impact_h={impact:.2f} crew={len(crew)}")
