@@ -114,7 +114,7 @@ def _default(field: Any) -> str:
     if isinstance(value, Fixed):
         return f"`{value.value:g} {value.unit}`" if value.unit else f"`{value.value:g}`"
     if isinstance(value, BaseModel):
-        return "see section" if value.model_fields_set or True else "-"
+        return "see section"
     if isinstance(value, list) and not value:
         return "`[]`"
     if (

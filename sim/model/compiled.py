@@ -264,7 +264,7 @@ def compile_scenario(s: Scenario) -> CompiledScenario:
     )
     last = max(
         [r.planned_undock_h for r in returns.values()]
-        + [l.planned_h for l in launches.values()]
+        + [lp.planned_h for lp in launches.values()]
         + [0.0]
     )
     compiled.horizon_h = last + HORIZON_DAYS * 24.0
