@@ -1,0 +1,240 @@
+"""``crewsim run``: run a scenario's Monte Carlo and write its results folder.
+
+Only argparse is imported at start-up; the runner, pandas and pyarrow load when the command runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import sys
+from pathlib import Path
+from typing import Any
+
+EPILOG = """\
+examples:
+  crewsim run scenarios/vyzov_2021.yaml
+  crewsim run scenarios/vyzov_2021.yaml -n 100000 --workers 8 --set MS-19.launch.planned=2021-10-06T08:55Z
+  crewsim run scenarios/vyzov_2021.yaml --backend dask --scheduler tcp://10.0.0.5:8786
+  crewsim run --resume results/vyzov-2021/20261127T081500Z-3f2a1c.partial
+"""
+
+
+def add_parser(subparsers: Any) -> None:
+    """Register ``run`` and its options."""
+    p = subparsers.add_parser(
+        "run",
+        help="run a scenario's Monte Carlo and write a results folder",
+        description=(
+            "Run the replications of a scenario and write results/<scenario>/<run-id>/ "
+            "(outcomes.parquet, events.parquet, scenario.yaml, manifest.json, summary.md, plots). "
+            "Replication i gives the same result on any backend and with any number of workers."
+        ),
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("scenario", nargs="?", help="scenario YAML file (omit with --resume)")
+    p.add_argument(
+        "-n", "--replications", type=int, dest="n", help="replications (default: the scenario's)"
+    )
+    p.add_argument("--seed", type=int, help="master seed (default: the scenario's)")
+    p.add_argument("--workers", type=int, help="worker processes (default: cores available)")
+    p.add_argument(
+        "--backend",
+        choices=["serial", "processes", "dask"],
+        help="where replications run (default: processes; dask when --scheduler is given)",
+    )
+    p.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler to join, tcp://HOST:PORT")
+    p.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="PATH=VALUE",
+        help="override a scenario field, e.g. --set MS-19.docking.auto_failure_p=0.1 (repeatable)",
+    )
+    p.add_argument(
+        "--out",
+        metavar="DIR",
+        help="the run folder to create (default: results/<scenario>/<run-id>)",
+    )
+    p.add_argument(
+        "--resume", metavar="RUN_DIR", help="finish an interrupted run (its .partial folder)"
+    )
+    p.add_argument("--quiet", action="store_true", help="no progress bar or summary")
+    p.add_argument(
+        "--trace-sample",
+        type=int,
+        default=None,
+        metavar="K",
+        help="keep the event traces of replications 0..K-1 (default 20)",
+    )
+    p.add_argument(
+        "--chunk-size", type=int, metavar="C", help="replications per chunk (default: adaptive)"
+    )
+    p.add_argument(
+        "--precision",
+        metavar="COLUMN:P80:HALF_WIDTH",
+        help="stop early once the 95%% CI half-width of that percentile is below HALF_WIDTH (up to -n)",
+    )
+    p.add_argument("--no-report", action="store_true", help="skip summary.md and plots")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run (or resume) and print where the results are and the headline numbers."""
+    from sim.errors import CrewsimError
+    from sim.runner import DEFAULT_TRACE_SAMPLE, RunInterrupted, resume
+    from sim.runner import run as run_scenario
+
+    command = command_line(args)
+    try:
+        if args.resume:
+            fixed = {
+                "SCENARIO": args.scenario,
+                "-n": args.n,
+                "--seed": args.seed,
+                "--set": args.set or None,
+                "--out": args.out,
+                "--trace-sample": args.trace_sample,
+                "--chunk-size": args.chunk_size,
+                "--precision": args.precision,
+            }
+            given = [k for k, v in fixed.items() if v is not None]
+            if given:
+                raise CrewsimError(
+                    f"--resume takes the run's settings from {args.resume}; drop {', '.join(given)}"
+                )
+            out = resume(
+                args.resume,
+                backend=args.backend,
+                workers=args.workers,
+                scheduler=args.scheduler,
+                quiet=args.quiet,
+                report=not args.no_report,
+            )
+        else:
+            if not args.scenario:
+                raise CrewsimError("crewsim run needs a SCENARIO file (or --resume RUN_DIR)")
+            if not Path(args.scenario).is_file():
+                raise CrewsimError(f"no scenario file {args.scenario}")
+            out = run_scenario(
+                args.scenario,
+                n=args.n,
+                seed=args.seed,
+                backend=args.backend,
+                workers=args.workers,
+                out=args.out,
+                overrides=args.set,
+                scheduler=args.scheduler,
+                chunk_size=args.chunk_size,
+                trace_sample=DEFAULT_TRACE_SAMPLE
+                if args.trace_sample is None
+                else args.trace_sample,
+                precision=args.precision,
+                quiet=args.quiet,
+                report=not args.no_report,
+                command=command,
+            )
+    except RunInterrupted as exc:
+        print(f"crewsim run: {exc}", file=sys.stderr)
+        return exc.exit_status
+    print_summary(out, quiet=args.quiet)
+    return 0
+
+
+def command_line(args: argparse.Namespace) -> str:
+    """The ``crewsim run`` command that repeats this run (recorded in the manifest)."""
+    parts = ["crewsim", "run"]
+    if args.scenario:
+        parts.append(args.scenario)
+    options = [
+        ("-n", args.n),
+        ("--seed", args.seed),
+        ("--backend", args.backend),
+        ("--workers", args.workers),
+        ("--scheduler", args.scheduler),
+        ("--chunk-size", args.chunk_size),
+        ("--trace-sample", args.trace_sample),
+        ("--precision", args.precision),
+        ("--out", args.out),
+        ("--resume", args.resume),
+    ]
+    options += [("--set", item) for item in args.set]
+    for flag, value in options:
+        if value is not None:
+            parts += [flag, str(value)]
+    parts += [flag for flag, on in (("--quiet", args.quiet), ("--no-report", args.no_report)) if on]
+    return shlex.join(parts)
+
+
+HEADLINE_SUFFIXES = ("landing_delay_h", "landed_on_planned_day", "work_complete", "work_done_frac")
+
+
+def headline(
+    run_dir: Path, manifest: dict[str, Any] | None = None
+) -> list[tuple[str, str, float, str]]:
+    """Headline numbers of a run as ``(flight, metric, value, unit)``: P50/P80 of each flight's
+    landing delay (h), P(landing on the planned day), P(work plan complete). Reads only the
+    columns it needs (``sim.analysis.headline`` when available, else plain pandas)."""
+    import pyarrow.parquet as pq
+
+    from sim.results import OUTCOMES
+
+    path = run_dir / OUTCOMES
+    names = [c for c in pq.read_schema(path).names if c.endswith(HEADLINE_SUFFIXES)]
+    df = pq.read_table(path, columns=names).to_pandas()
+    try:
+        from sim.analysis import headline as analysis_headline
+    except ImportError:
+        analysis_headline = None
+    if analysis_headline is not None:
+        table = analysis_headline(df, manifest)
+        return [(r.flight, r.metric, float(r.value), r.unit) for r in table.itertuples(index=False)]
+    out: list[tuple[str, str, float, str]] = []
+    for c in names:
+        flight = c.rsplit(".", 1)[0] if "." in c else "headline"
+        if c.endswith("landing_delay_h"):
+            out.append((flight, "landing delay P50", float(df[c].quantile(0.5)), "h"))
+            out.append((flight, "landing delay P80", float(df[c].quantile(0.8)), "h"))
+        elif c.endswith("landed_on_planned_day"):
+            out.append(
+                (
+                    flight,
+                    "P(landing on planned day)",
+                    float(df[c].astype(float).mean()),
+                    "probability",
+                )
+            )
+        elif c == "work_complete":
+            out.append(
+                (flight, "P(work plan complete)", float(df[c].astype(float).mean()), "probability")
+            )
+    return out
+
+
+def print_summary(run_dir: Path, quiet: bool = False) -> None:
+    """Print the results folder (always) and the headline numbers (unless quiet)."""
+    from sim.results import load_manifest
+
+    print(f"results: {run_dir}")
+    if quiet:
+        return
+    m = load_manifest(run_dir)
+    rate = m.get("replications_per_s")
+    workers = m["workers"]
+    print(
+        f"{m['replications']:,} replications, seed {m['seed']}, backend {m['backend']} "
+        f"({workers} worker{'s' if workers != 1 else ''}), {m['wall_time_s']:.1f} s"
+        + (f", {rate:,.0f} replications/s" if rate else "")
+    )
+    if m.get("stopping"):
+        s = m["stopping"]
+        print(f"stopped after {s['replications']:,} replications: {s['reason']}")
+    for flight, metric, value, unit in headline(run_dir, m):
+        if unit == "h":
+            text = f"{value:.1f} h"
+        elif unit in ("probability", "fraction"):
+            text = f"{value:.1%}"
+        else:
+            text = f"{value:g} {unit}"
+        print(f"  {flight}: {metric}: {text}")
