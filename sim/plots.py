@@ -614,9 +614,24 @@ def gantt(
     if not points:
         raise ValueError("Nothing to draw: no phase times in the row and no events.")
     if window is None:
-        # Keep the picture on the visit: at most 40 days from the first time point.
-        lo = min(points) - pd.Timedelta(hours=12)
-        hi = min(max(points), lo + pd.Timedelta(days=40)) + pd.Timedelta(hours=12)
+        # Keep the picture on the visit: from shortly before the first launch (or the first time
+        # point when nothing launches), at most 30 days.
+        launches = (
+            [
+                _ts(outcome_row, f"{v}.launch_{kind}_utc")
+                for v in flights
+                for kind in ("planned", "actual")
+            ]
+            if outcome_row is not None
+            else []
+        )
+        launches = [t for t in launches if t is not None]
+        lo = (
+            (min(launches) - pd.Timedelta(days=2))
+            if launches
+            else min(points) - pd.Timedelta(hours=12)
+        )
+        hi = min(max(points), lo + pd.Timedelta(days=30)) + pd.Timedelta(hours=12)
     else:
         lo, hi = (_ts(pd.Series({"t": w}), "t") for w in window)
     fig = _figure(10.0, max(3.0, 0.55 * len(lanes) + 1.8))
