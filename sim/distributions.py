@@ -243,6 +243,16 @@ class _Bounded(_Dist):
         if self.low is not None and self.high is not None and not self.low < self.high:
             raise ValueError(f"bounds need low < high, got low={self.low}, high={self.high}")
 
+    def _check_mass(self) -> None:
+        # Bounds far out in a tail leave no probability (in floating point): nothing to sample and
+        # a mean of 0/0.
+        pl, ph = self._mass()
+        if not ph - pl > 0:
+            raise ValueError(
+                f"bounds low={self.low}, high={self.high} leave no probability mass; "
+                "they must overlap the bulk of the distribution"
+            )
+
     def _std_bounds(self) -> tuple[float, float]:
         raise NotImplementedError
 
@@ -280,6 +290,7 @@ class Normal(_Bounded):
     @model_validator(mode="after")
     def _check(self) -> Normal:
         self._check_bounds()
+        self._check_mass()
         return self
 
     def _std_bounds(self) -> tuple[float, float]:
@@ -310,6 +321,7 @@ class Lognormal(_Bounded):
         self._check_bounds()
         if self.high is not None and self.high <= 0:
             raise ValueError(f"lognormal needs high > 0, got high={self.high}")
+        self._check_mass()
         return self
 
     def _std_bounds(self) -> tuple[float, float]:

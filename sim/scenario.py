@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import difflib
+import math
 import types
 import typing
 from datetime import UTC, datetime, timedelta
@@ -23,6 +24,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    PlainSerializer,
     ValidationError,
     WithJsonSchema,
     field_validator,
@@ -33,6 +35,7 @@ from sim.distributions import (
     Distribution,
     Fixed,
     PoissonEvent,
+    _Dist,
     coerce_distribution,
 )
 from sim.errors import ScenarioError
@@ -76,10 +79,31 @@ def _as_fixed_hours(value: Any) -> float:
     return dist.value * dist.to_hours
 
 
+def _as_instant(value: Any) -> Any:
+    # pydantic would read a bare number as Unix seconds (``epoch: 5`` -> 1970-01-01T00:00:05Z).
+    if isinstance(value, bool | int | float):
+        raise ValueError(
+            "expected an ISO-8601 instant with a time zone such as 2021-10-05T08:55:02Z, "
+            f"got {value!r}"
+        )
+    return value
+
+
 def _first_error_text(exc: ValidationError) -> str:
-    err = exc.errors()[0]
-    where = ".".join(str(p) for p in err["loc"] if p not in DIST_NAMES)
-    return f"{where}: {err['msg']}" if where else err["msg"]
+    """All problems of one distribution mapping, on one line (parameter: what was expected)."""
+    parts = []
+    for err in exc.errors():
+        if err["type"] == "union_tag_invalid":
+            return (
+                f"unknown distribution {err['input'].get('dist')!r}; "
+                f"expected one of {', '.join(DIST_NAMES)}"
+            )
+        where = ".".join(str(p) for p in err["loc"] if p not in DIST_NAMES)
+        msg = err["msg"].removeprefix("Value error, ")
+        if err["type"] == "extra_forbidden":
+            msg = "unknown parameter"
+        parts.append(f"{where}: {msg}" if where else msg)
+    return "; ".join(dict.fromkeys(parts))
 
 
 #: An uncertain duration (a distribution with a time unit).
@@ -94,9 +118,13 @@ Quantity = Annotated[
 Hours = Annotated[
     float,
     BeforeValidator(_as_fixed_hours),
+    # Written back with its unit, so that a resolved scenario (results/.../scenario.yaml) loads again.
+    PlainSerializer(lambda hours: f"{hours!r} h", return_type=str, when_used="json"),
     WithJsonSchema({"type": "string", "description": "A duration with a unit, e.g. '8 h'."}),
 ]
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
+#: An instant: ISO-8601 text with a time-zone offset (a bare number is refused, not read as Unix time).
+Instant = Annotated[AwareDatetime, BeforeValidator(_as_instant)]
 
 
 class _Model(BaseModel):
@@ -122,7 +150,7 @@ class Station(_Model):
     ports: list[str] = Field(min_length=1, description="Docking ports.")
     max_crew: int = Field(ge=1, description="Most people aboard at once.")
     liner_swap: Hours = Field(
-        default=2.0, description="Crew time to move one seat liner to another vehicle."
+        default=2.0, ge=0, description="Crew time to move one seat liner to another vehicle."
     )
 
     @field_validator("ports")
@@ -147,15 +175,33 @@ SLIP_PRIORS: dict[str, list[dict[str, Any]]] = {
     "us-segment": [
         {
             "max_days": 90,
-            "slip": {"dist": "zero_inflated_weibull", "p_zero": 0.143, "shape": 1.02, "scale": 26.5, "unit": "d"},
+            "slip": {
+                "dist": "zero_inflated_weibull",
+                "p_zero": 0.143,
+                "shape": 1.02,
+                "scale": 26.5,
+                "unit": "d",
+            },
         },
         {
             "max_days": 180,
-            "slip": {"dist": "zero_inflated_weibull", "p_zero": 0.077, "shape": 0.81, "scale": 92.6, "unit": "d"},
+            "slip": {
+                "dist": "zero_inflated_weibull",
+                "p_zero": 0.077,
+                "shape": 0.81,
+                "scale": 92.6,
+                "unit": "d",
+            },
         },
         {
             "max_days": 360,
-            "slip": {"dist": "zero_inflated_weibull", "p_zero": 0.0, "shape": 1.04, "scale": 172.9, "unit": "d"},
+            "slip": {
+                "dist": "zero_inflated_weibull",
+                "p_zero": 0.0,
+                "shape": 1.04,
+                "scale": 172.9,
+                "unit": "d",
+            },
         },
     ]
 }
@@ -164,8 +210,8 @@ SLIP_PRIORS: dict[str, list[dict[str, Any]]] = {
 class LaunchSpec(_Model):
     """A vehicle's launch campaign."""
 
-    planned: AwareDatetime = Field(description="Planned launch instant (UTC).")
-    plan_date: AwareDatetime | None = Field(
+    planned: Instant = Field(description="Planned launch instant (UTC).")
+    plan_date: Instant | None = Field(
         default=None,
         description="When the plan was made; with `slip_by_horizon` it picks the slip distribution.",
     )
@@ -191,7 +237,9 @@ class LaunchSpec(_Model):
         description="Time to the next attempt after a scrub (rounded up to whole days).",
     )
     failure_p: Probability = Field(default=0.0, description="Probability of a launch failure.")
-    max_attempts: int = Field(default=10, ge=1, description="Attempts before the flight is stood down.")
+    max_attempts: int = Field(
+        default=10, ge=1, description="Attempts before the flight is stood down."
+    )
 
     def effective_slip(self) -> Any:
         """The slip distribution in force: by planning horizon when `plan_date` is given."""
@@ -222,7 +270,7 @@ class DockingSpec(_Model):
     """Docking: target port, automatic-docking failures, manual docking, retries."""
 
     port: str = Field(description="Target docking port.")
-    planned: AwareDatetime | None = Field(
+    planned: Instant | None = Field(
         default=None, description="Planned docking instant; default launch + median duration."
     )
     auto_failure_p: Probability = Field(
@@ -236,16 +284,18 @@ class DockingSpec(_Model):
         default=Fixed(value=3, unit="d"),
         description="Back-off before an uncrewed vehicle's next approach.",
     )
-    max_attempts: int = Field(default=3, ge=1, description="Approaches before the docking is abandoned.")
+    max_attempts: int = Field(
+        default=3, ge=1, description="Approaches before the docking is abandoned."
+    )
 
 
 class VehicleSpec(_Model):
     """A vehicle: either docked at the epoch (`docked_at`, `docked_since`) or launched (`launch`...)."""
 
     seats: int = Field(ge=0, description="Crew seats.")
-    design_life: Hours = Field(default=210 * 24.0, description="Design life docked.")
+    design_life: Hours = Field(default=210 * 24.0, gt=0, description="Design life docked.")
     docked_at: str | None = Field(default=None, description="Port at the epoch.")
-    docked_since: AwareDatetime | None = Field(default=None, description="Docking instant.")
+    docked_since: Instant | None = Field(default=None, description="Docking instant.")
     crewed: bool | None = Field(
         default=None, description="Flies with crew; default: anyone flies up on it."
     )
@@ -260,7 +310,7 @@ class Relocation(_Model):
     vehicle: str
     from_: str = Field(alias="from", description="Port it leaves.")
     to: str = Field(description="Port it docks at.")
-    planned: AwareDatetime
+    planned: Instant
     duration: Duration = Field(default=Fixed(value=40, unit="min"), description="Free flight.")
     slip: Duration = Field(default=Fixed(value=0, unit="d"), description="Slip in whole days.")
     before: str | None = Field(
@@ -320,20 +370,26 @@ class LandingZone(_Model):
 class ReturnSpec(_Model):
     """A vehicle's return: when it is planned to undock, what decides the undock, how it lands."""
 
-    planned_undock: AwareDatetime
+    planned_undock: Instant
     policy: Literal["fixed", "until-done"] = "fixed"
-    max_extension: Hours = Field(default=0.0, ge=0, description="Most an `until-done` return may slip.")
-    latest_undock: AwareDatetime | None = Field(
+    max_extension: Hours = Field(
+        default=0.0, ge=0, description="Most an `until-done` return may slip."
+    )
+    latest_undock: Instant | None = Field(
         default=None, description="Hard limit (e.g. the next arrival needs the port or the seats)."
     )
     follows_launch_of: str | None = Field(
         default=None, description="Move the planned undock by this vehicle's launch slip (days)."
     )
-    descent: Duration = Field(default=Fixed(value=202, unit="min"), description="Undock to landing.")
+    descent: Duration = Field(
+        default=Fixed(value=202, unit="min"), description="Undock to landing."
+    )
     zone: LandingZone = Field(default=LandingZone(name="SE of Dzhezkazgan", lat=47.4, lon=69.6))
     daylight: bool = Field(default=True, description="Landing must be between sunrise and sunset.")
     daylight_margin_deg: float = Field(default=0.0, description="Sun elevation needed at landing.")
-    weather_p: Probability = Field(default=0.0, description="Probability a landing day is weathered out.")
+    weather_p: Probability = Field(
+        default=0.0, description="Probability a landing day is weathered out."
+    )
     opportunity_drift: Hours = Field(
         default=0.0, description="Change of the daily landing opportunity's time per day."
     )
@@ -368,7 +424,7 @@ class LaunchDefaults(_Model):
     scrub_repeat_p: Probability | None = None
     scrub_turnaround: Duration | None = None
     failure_p: Probability | None = None
-    max_attempts: int | None = None
+    max_attempts: int | None = Field(default=None, ge=1)
 
 
 class RendezvousDefaults(_Model):
@@ -381,7 +437,7 @@ class DockingDefaults(_Model):
     auto_failure_p: Probability | None = None
     manual_extra: Duration | None = None
     retry_delay: Duration | None = None
-    max_attempts: int | None = None
+    max_attempts: int | None = Field(default=None, ge=1)
 
 
 class LandingDefaults(_Model):
@@ -410,7 +466,7 @@ class Scenario(_Model):
     extends: str | list[str] | None = Field(
         default=None, description="Base scenario file(s) this one overrides (deep merge)."
     )
-    epoch: AwareDatetime = Field(description="Time zero of the simulation (UTC).")
+    epoch: Instant = Field(description="Time zero of the simulation (UTC).")
     primary_return: str | None = Field(
         default=None, description="The headline return flight; default: the first in `returns`."
     )
@@ -485,10 +541,16 @@ def _read_yaml(path: Path) -> dict[str, Any]:
 
 
 def deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
-    """Mappings merge key by key; anything else in ``override`` replaces the base value."""
+    """Mappings merge key by key; anything else in ``override`` replaces the base value.
+
+    A distribution mapping (one with ``dist`` or ``value``) replaces the base value whole: merging
+    ``{dist: uniform, low, high}`` into ``{dist: empirical, values, weights}`` would mix the
+    parameters of two distributions.
+    """
     out = copy.deepcopy(base)
     for key, value in override.items():
-        if isinstance(value, dict) and isinstance(out.get(key), dict):
+        is_distribution = isinstance(value, dict) and ("dist" in value or "value" in value)
+        if isinstance(value, dict) and isinstance(out.get(key), dict) and not is_distribution:
             out[key] = deep_merge(out[key], value)
         else:
             out[key] = copy.deepcopy(value)
@@ -512,7 +574,9 @@ def _resolve_extends(path: Path, chain: tuple[Path, ...] = ()) -> dict[str, Any]
     for parent in parents:
         parent_path = (path.parent / parent).resolve()
         if not parent_path.exists():
-            raise ScenarioError(f"{path}: extends: no such file {parent!r} (looked for {parent_path})")
+            raise ScenarioError(
+                f"{path}: extends: no such file {parent!r} (looked for {parent_path})"
+            )
         merged = deep_merge(merged, _resolve_extends(parent_path, (*chain, path)))
     return deep_merge(merged, data)
 
@@ -549,7 +613,9 @@ def apply_override(data: dict[str, Any], assignment: str) -> dict[str, Any]:
             else:
                 node = node.setdefault(key, {})
         else:
-            raise ScenarioError(f"--set {assignment!r}: {where}: the parent is not a mapping or list")
+            raise ScenarioError(
+                f"--set {assignment!r}: {where}: the parent is not a mapping or list"
+            )
     return out
 
 
@@ -568,12 +634,13 @@ def _apply_defaults(data: dict[str, Any]) -> dict[str, Any]:
             if not isinstance(spec, dict) or "launch" not in spec:
                 continue
             for section in _DEFAULT_TARGETS:
-                base = defaults.get(section)
-                if isinstance(base, dict):
-                    own = spec.get(section)
-                    spec[section] = deep_merge(base, own if isinstance(own, dict) else {})
+                base = _given(defaults.get(section))
+                own = spec.get(section)
+                # A section of the wrong type is left alone, for validation to report.
+                if isinstance(base, dict) and (own is None or isinstance(own, dict)):
+                    spec[section] = deep_merge(base, own or {})
     returns = out.get("returns")
-    landing = defaults.get("landing")
+    landing = _given(defaults.get("landing"))
     if isinstance(returns, dict) and isinstance(landing, dict):
         for name, spec in returns.items():
             if isinstance(spec, dict):
@@ -581,11 +648,21 @@ def _apply_defaults(data: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _given(section: Any) -> Any:
+    """A defaults section without its null entries (null in `defaults` means no default)."""
+    if not isinstance(section, dict):
+        return section
+    return {key: value for key, value in section.items() if value is not None}
+
+
 def load_scenario_data(path: str | Path, overrides: typing.Sequence[str] = ()) -> dict[str, Any]:
     """The merged raw data of a scenario file: ``extends`` resolved, overrides applied."""
     data = _resolve_extends(Path(path))
     for assignment in overrides:
-        data = apply_override(data, assignment)
+        try:
+            data = apply_override(data, assignment)
+        except ScenarioError as exc:
+            raise ScenarioError(f"{path}: {exc}") from None
     return data
 
 
@@ -598,10 +675,11 @@ def load_scenario(path: str | Path, overrides: typing.Sequence[str] = ()) -> Sce
 
 def validate_scenario(data: dict[str, Any], source: str = "<scenario>") -> Scenario:
     """Validate raw scenario data (already merged) and run the cross-field checks."""
+    filled = _apply_defaults(data)
     try:
-        scenario = Scenario.model_validate(_apply_defaults(data))
+        scenario = Scenario.model_validate(filled)
     except ValidationError as exc:
-        raise ScenarioError(_format_validation(exc, source)) from None
+        raise ScenarioError(_format_validation(exc, source, filled)) from None
     problems = check_scenario(scenario)
     if problems:
         raise ScenarioError("\n".join(f"{source}: {where}: {msg}" for where, msg in problems))
@@ -621,9 +699,7 @@ def _model_at(loc: tuple[Any, ...]) -> type[BaseModel] | None:
         if isinstance(current, type) and issubclass(current, BaseModel):
             field = current.model_fields.get(str(item))
             if field is None:
-                field = next(
-                    (f for f in current.model_fields.values() if f.alias == item), None
-                )
+                field = next((f for f in current.model_fields.values() if f.alias == item), None)
             if field is None:
                 return None
             current = field.annotation
@@ -660,10 +736,47 @@ def _field_names(model: type[BaseModel]) -> list[str]:
     return [f.alias or name for name, f in model.model_fields.items()]
 
 
-def _format_validation(exc: ValidationError, source: str) -> str:
+def _data_path(data: Any, loc: tuple[Any, ...]) -> tuple[Any, ...]:
+    """The field path of an error: ``loc`` without pydantic's union-member labels (``int``,
+    ``list[str]``, a distribution tag...), found by following ``loc`` through the input data."""
+    path: list[Any] = []
+    node = data
+    for item in loc:
+        in_dict = isinstance(node, dict) and item in node
+        in_list = isinstance(node, list) and isinstance(item, int) and 0 <= item < len(node)
+        if in_dict or in_list:
+            node = node[item]
+        elif isinstance(item, str) and (item in DIST_NAMES or item in _UNION_LABELS or "[" in item):
+            continue
+        else:
+            node = None
+        path.append(item)
+    return tuple(path)
+
+
+#: Labels pydantic puts in an error location for the member of a union that failed.
+_UNION_LABELS = {"str", "int", "float", "bool", "none"}
+
+
+def _defaults_hint(loc: tuple[Any, ...]) -> str:
+    """For a missing field that `defaults:` could supply, say so."""
+    sections: dict[str, type[BaseModel]] = {
+        "launch": LaunchDefaults,
+        "rendezvous": RendezvousDefaults,
+        "docking": DockingDefaults,
+    }
+    section = sections.get(loc[2]) if len(loc) == 4 and loc[0] == "vehicles" else None
+    if section is not None and loc[3] in section.model_fields:
+        return f" (give it here or in defaults.{loc[2]}.{loc[3]})"
+    if len(loc) == 3 and loc[0] == "returns" and loc[2] in LandingDefaults.model_fields:
+        return f" (give it here or in defaults.landing.{loc[2]})"
+    return ""
+
+
+def _format_validation(exc: ValidationError, source: str, data: Any = None) -> str:
     lines = []
     for err in exc.errors():
-        loc = tuple(p for p in err["loc"] if p not in DIST_NAMES and "[" not in str(p))
+        loc = _data_path(data, tuple(err["loc"]))
         where = ".".join(str(p) for p in loc) or "(top level)"
         kind = err["type"]
         if kind == "extra_forbidden":
@@ -672,10 +785,14 @@ def _format_validation(exc: ValidationError, source: str) -> str:
             if model is not None:
                 names = _field_names(model)
                 close = difflib.get_close_matches(str(loc[-1]), names, n=1, cutoff=0.6)
-                hint = f"; did you mean {close[0]!r}?" if close else f"; expected one of: {', '.join(names)}"
+                hint = (
+                    f"; did you mean {close[0]!r}?"
+                    if close
+                    else f"; expected one of: {', '.join(names)}"
+                )
             lines.append(f"{source}: {where}: unknown key{hint}")
         elif kind == "missing":
-            lines.append(f"{source}: {where}: required field is missing")
+            lines.append(f"{source}: {where}: required field is missing{_defaults_hint(loc)}")
         elif kind in ("model_type", "model_attributes_type", "dict_type"):
             got = type(err.get("input")).__name__
             lines.append(f"{source}: {where}: expected a mapping of fields, got {got}")
@@ -687,7 +804,11 @@ def _format_validation(exc: ValidationError, source: str) -> str:
         else:
             msg = err["msg"].removeprefix("Value error, ")
             got = err.get("input")
-            shown = "" if isinstance(got, dict | list) or got is None else f" (got {got!r})"
+            shown = (
+                ""
+                if isinstance(got, dict | list) or got is None or f"{got!r}" in msg
+                else f" (got {got!r})"
+            )
             lines.append(f"{source}: {where}: {msg}{shown}")
     return "\n".join(dict.fromkeys(lines))
 
@@ -715,14 +836,18 @@ def check_scenario(s: Scenario) -> list[tuple[str, str]]:
     def known_port(where: str, port: str) -> None:
         if port not in ports:
             close = difflib.get_close_matches(port, sorted(ports), n=1)
-            hint = f"; did you mean {close[0]!r}?" if close else f"; station ports: {', '.join(s.station.ports)}"
+            hint = (
+                f"; did you mean {close[0]!r}?"
+                if close
+                else f"; station ports: {', '.join(s.station.ports)}"
+            )
             add((where, f"unknown port {port!r}{hint}"))
 
     def known_person(where: str, person: str) -> None:
         if person not in s.crew:
             close = difflib.get_close_matches(person, list(s.crew), n=1)
             hint = f"; did you mean {close[0]!r}?" if close else ""
-            add((where, f"unknown person {person!r}{hint}"))
+            add((where, f"unknown person {person!r} (not in `crew`){hint}"))
 
     # Vehicles: docked or launched, ports at the epoch.
     occupied: dict[str, str] = {}
@@ -730,14 +855,24 @@ def check_scenario(s: Scenario) -> list[tuple[str, str]]:
         where = f"vehicles.{name}"
         if v.launch is None:
             if v.docked_at is None or v.docked_since is None:
-                add((where, "a vehicle needs either `launch` or both `docked_at` and `docked_since`"))
+                add(
+                    (
+                        where,
+                        "a vehicle needs either `launch` or both `docked_at` and `docked_since`",
+                    )
+                )
             if v.rendezvous is not None or v.docking is not None:
                 add((where, "`rendezvous` and `docking` need a `launch` section"))
         else:
             if v.docked_at is not None:
                 add((where, "a vehicle cannot both be docked at the epoch and launch"))
             if v.rendezvous is None:
-                add((f"{where}.rendezvous", "required for a launching vehicle (or set defaults.rendezvous)"))
+                add(
+                    (
+                        f"{where}.rendezvous",
+                        "required for a launching vehicle (or set defaults.rendezvous)",
+                    )
+                )
             if v.docking is None:
                 add((f"{where}.docking", "required for a launching vehicle"))
             if v.launch.planned < s.epoch:
@@ -767,7 +902,11 @@ def check_scenario(s: Scenario) -> list[tuple[str, str]]:
                     )
         if v.docking is not None:
             known_port(f"{where}.docking.port", v.docking.port)
-            if v.launch is not None and v.docking.planned is not None and v.docking.planned < v.launch.planned:
+            if (
+                v.launch is not None
+                and v.docking.planned is not None
+                and v.docking.planned < v.launch.planned
+            ):
                 add((f"{where}.docking.planned", "is before the planned launch"))
 
     # Relocations.
@@ -780,7 +919,9 @@ def check_scenario(s: Scenario) -> list[tuple[str, str]]:
         known_port(f"{where}.to", r.to)
         known_vehicle(f"{where}.before", r.before)
         if vehicles[r.vehicle].launch is None and position.get(r.vehicle) != r.from_:
-            add((f"{where}.from", f"{r.vehicle} is at {position.get(r.vehicle)!r}, not {r.from_!r}"))
+            add(
+                (f"{where}.from", f"{r.vehicle} is at {position.get(r.vehicle)!r}, not {r.from_!r}")
+            )
         if r.to in occupied and occupied[r.to] != r.vehicle:
             add((f"{where}.to", f"port {r.to!r} is taken by {occupied[r.to]}"))
         occupied.pop(r.from_, None)
@@ -790,13 +931,20 @@ def check_scenario(s: Scenario) -> list[tuple[str, str]]:
 
     # Arrivals need a port that is free by then.
     for name, v in vehicles.items():
-        if v.docking is not None and v.docking.port in occupied and occupied[v.docking.port] != name:
+        if (
+            v.docking is not None
+            and v.docking.port in occupied
+            and occupied[v.docking.port] != name
+        ):
             holder = occupied[v.docking.port]
-            if vehicles[holder].launch is None or vehicles[holder].docking.port == v.docking.port:
+            holder_docking = vehicles[holder].docking
+            if vehicles[holder].launch is None or (
+                holder_docking is not None and holder_docking.port == v.docking.port
+            ):
                 add(
                     (
                         f"vehicles.{name}.docking.port",
-                        f"port {v.docking.port!r} is occupied by {holder} and no relocation frees it",
+                        f"port {v.docking.port!r} is occupied by {holder} and no entry in `relocations` frees it",
                     )
                 )
 
@@ -822,7 +970,12 @@ def check_scenario(s: Scenario) -> list[tuple[str, str]]:
                 add((f"{where}.returns", f"{c.returns} has no entry in `returns`"))
     for name, n in up_count.items():
         if n > vehicles[name].seats:
-            add((f"vehicles.{name}.seats", f"{n} people fly up on {name} but it has {vehicles[name].seats} seats"))
+            add(
+                (
+                    f"vehicles.{name}.seats",
+                    f"{n} people fly up on {name} but it has {vehicles[name].seats} seats",
+                )
+            )
     for name, n in ret_count.items():
         if name in vehicles and n > vehicles[name].seats:
             add(
@@ -832,7 +985,12 @@ def check_scenario(s: Scenario) -> list[tuple[str, str]]:
                 )
             )
     if aboard > s.station.max_crew:
-        add(("station.max_crew", f"{aboard} people are aboard at the epoch, above the limit {s.station.max_crew}"))
+        add(
+            (
+                "station.max_crew",
+                f"{aboard} people are aboard at the epoch, above the limit {s.station.max_crew}",
+            )
+        )
 
     # Work and contingencies name real people.
     for i, task in enumerate(s.work.tasks):
@@ -845,9 +1003,9 @@ def check_scenario(s: Scenario) -> list[tuple[str, str]]:
             for j, person in enumerate(c.crew):
                 known_person(f"contingencies.{i}.crew.{j}", person)
         elif isinstance(c.crew, int) and c.crew < 1:
-            add((f"contingencies.{i}.crew", "expected 'all', a positive number or a list of people"))
-        if c.impact.lower < 0:
-            add((f"contingencies.{i}.impact", "a duration cannot be negative"))
+            add(
+                (f"contingencies.{i}.crew", "expected 'all', a positive number or a list of people")
+            )
 
     # Returns.
     for name, r in s.returns.items():
@@ -862,22 +1020,38 @@ def check_scenario(s: Scenario) -> list[tuple[str, str]]:
                 add((f"{where}.planned_undock", "is before the vehicle's planned docking"))
         if r.latest_undock is not None and r.latest_undock < r.planned_undock:
             add((f"{where}.latest_undock", "is before planned_undock"))
-        if r.descent.lower < 0:
-            add((f"{where}.descent", "a duration cannot be negative"))
     if s.primary_return is not None and s.primary_return not in s.returns:
         add(("primary_return", f"{s.primary_return!r} has no entry in `returns`"))
 
-    # Durations that cannot be negative.
-    for name, v in vehicles.items():
-        if v.rendezvous is not None:
-            for scheme, dist in v.rendezvous.durations.items():
-                if dist.lower < 0:
-                    add((f"vehicles.{name}.rendezvous.durations.{scheme}", "a duration cannot be negative"))
-        if v.launch is not None and v.launch.slip.lower < 0:
-            add((f"vehicles.{name}.launch.slip", "a launch slip cannot be negative"))
+    # Durations (and slips) cannot be negative, wherever they are written, `defaults` included.
+    for where, dist in _durations(s, ""):
+        if dist.lower < 0:
+            lowest = (
+                "unbounded below; give it low: 0"
+                if dist.lower == -math.inf
+                else (f"its lowest value is {dist.lower:g} {dist.unit}")
+            )
+            add((where, f"a duration cannot be negative ({lowest})"))
     if s.orbit is not None:
         known_vehicle("orbit.reference_launch", s.orbit.reference_launch)
     return problems
+
+
+def _durations(node: Any, where: str) -> typing.Iterator[tuple[str, Any]]:
+    """Every duration distribution (a distribution with a unit) under ``node``, with its path."""
+    if isinstance(node, _Dist):
+        if node.unit is not None:
+            yield where, node
+    elif isinstance(node, BaseModel):
+        for name, field in type(node).model_fields.items():
+            key = field.alias or name
+            yield from _durations(getattr(node, name), f"{where}.{key}" if where else key)
+    elif isinstance(node, dict):
+        for key, value in node.items():
+            yield from _durations(value, f"{where}.{key}")
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            yield from _durations(value, f"{where}.{i}")
 
 
 def life_margins(s: Scenario) -> dict[str, float]:
