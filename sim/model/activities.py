@@ -8,6 +8,7 @@ resumes when the crew is free again, still inside a work window. Work stops when
 
 from __future__ import annotations
 
+import contextlib
 import math
 from typing import TYPE_CHECKING
 
@@ -32,10 +33,8 @@ def work_process(env: RotationEnv, done_event: simpy.Event):
     for task, eff in zip(c.tasks, effs, strict=True):
         row[f"in.work.{task.name}.efficiency"] = eff
     progress = [0.0]
-    try:
+    with contextlib.suppress(simpy.Interrupt):  # the undock ends the work
         yield from _run_tasks(env, effs, progress)
-    except simpy.Interrupt:
-        env.log("work", "plan", "stopped", "people left")
     total = progress[0]
     planned = c.work_planned_h
     if planned > 0:
@@ -47,18 +46,38 @@ def work_process(env: RotationEnv, done_event: simpy.Event):
 
 
 def _run_tasks(env: RotationEnv, effs: list[float], progress: list[float]):
+    """Work each task in the daily windows until done, preempted or its people leave.
+
+    Traced (flight ``station``, process ``work``, detail ``task=<name> done_h=.. remaining_h=..``)
+    as spans of work actually done with the whole task crew: opened by ``start`` (first span) or
+    ``resume``, closed by ``end`` (task complete), ``interrupt`` (preempted by a contingency or a
+    liner swap) or ``stop`` (end of the work day, ``cause=day-end``; or ``cause=undock``). A task
+    given up is traced as ``abandoned``.
+    """
     c = env.c
     station = env.station
+    tracing = env.tracing
     hours_per_day = c.work_hours_per_day
     day_start = c.work_day_start_h
     for task, eff in zip(c.tasks, effs, strict=True):
+        name = task.name
         ready = yield from _wait_for_people(env, task.people)
-        if not ready:
-            return
-        env.log("work", task.name, "start", f"hours={task.hours:.1f}")
         remaining = task.hours
+        done = 0.0
+        started = False
+        if not ready:
+            if tracing:
+                env.log("station", "work", "abandoned", f"task={name} remaining_h={remaining:.6f}")
+            return
         while remaining > 1e-9:
             if any(p not in station.aboard for p in task.people):
+                if tracing:
+                    env.log(
+                        "station",
+                        "work",
+                        "abandoned",
+                        f"task={name} done_h={done:.6f} remaining_h={remaining:.6f}",
+                    )
                 return
             # The current work window, or the next one.
             day = math.floor((env.now - day_start) / 24.0)
@@ -68,6 +87,7 @@ def _run_tasks(env: RotationEnv, effs: list[float], progress: list[float]):
                 w_start += 24.0
                 w_end += 24.0
             requests = []
+            began = None
             try:
                 if env.now < w_start:
                     yield env.timeout(w_start - env.now)
@@ -78,20 +98,45 @@ def _run_tasks(env: RotationEnv, effs: list[float], progress: list[float]):
                 if env.now >= w_end - 1e-9:
                     continue
                 began = env.now
+                if tracing:
+                    env.log(
+                        "station",
+                        "work",
+                        "resume" if started else "start",
+                        f"task={name} done_h={done:.6f} remaining_h={remaining:.6f}",
+                    )
+                started = True
                 span = min(remaining / eff, w_end - began) if eff > 0 else w_end - began
                 try:
                     yield env.timeout(span)
                 finally:
                     worked = (env.now - began) * eff
                     remaining -= worked
+                    done += worked
                     progress[0] += worked
+                if tracing and remaining > 1e-9:
+                    env.log(
+                        "station",
+                        "work",
+                        "stop",
+                        f"task={name} done_h={done:.6f} remaining_h={remaining:.6f} cause=day-end",
+                    )
             except simpy.Interrupt as interrupt:
-                if interrupt.cause == "undock":
+                undock = interrupt.cause == "undock"
+                if tracing and began is not None:
+                    env.log(
+                        "station",
+                        "work",
+                        "stop" if undock else "interrupt",
+                        f"task={name} done_h={done:.6f} remaining_h={remaining:.6f} "
+                        f"cause={'undock' if undock else 'preempted'}",
+                    )
+                if undock:
                     raise
-                env.log("work", task.name, "preempted", f"remaining_h={remaining:.2f}")
             finally:
                 release_all(requests)
-        env.log("work", task.name, "complete")
+        if tracing:
+            env.log("station", "work", "end", f"task={name} done_h={done:.6f} remaining_h=0")
 
 
 def _wait_for_people(env: RotationEnv, people: tuple[str, ...]):
@@ -136,23 +181,30 @@ def liner_swap_process(env: RotationEnv, person: str, target: str, done: simpy.E
         if not arrived:
             done.succeed(False)
             return
-    start = station.arrived_at[person] + c.work_start_after_docking_h
+    # Both the person and the target vehicle must be aboard/docked and the hatches open.
+    here = max(station.arrived_at[person], station.docked_since.get(target, 0.0))
+    start = here + c.work_start_after_docking_h
     if env.now < start:
         yield env.timeout(start - env.now)
     remaining = c.liner_swap_h
+    tracing = env.tracing
     while remaining > 1e-9:
         requests = []
+        began = None
         try:
             req = station.crew_time[person].request(priority=LINER_SWAP_PRIORITY, preempt=True)
             requests.append(req)
             yield req
             began = env.now
+            if tracing:
+                env.log(target, "seats", "swap", person)
             try:
                 yield env.timeout(remaining)
             finally:
                 remaining -= env.now - began
         except simpy.Interrupt:
-            pass
+            if tracing and began is not None:
+                env.log(target, "seats", "swap interrupted", person)
         finally:
             release_all(requests)
     station.liner[person] = target

@@ -57,6 +57,9 @@ class Return:
     design_life_h: float
     limit_h: float  # latest undock by max_extension and latest_undock (life applied at run time)
     orbit_based: bool  # opportunities from the orbit (else daily at the planned time of day)
+    max_extension_h: float = 0.0  # most an until-done return may stay past its (shifted) plan
+    latest_undock_h: float = math.inf  # hard limit; does not move with a launch slip
+    usable_h: np.ndarray = field(default_factory=lambda: np.zeros(0))  # usable opportunities
 
 
 @dataclass(frozen=True)
@@ -203,9 +206,9 @@ def compile_scenario(s: Scenario) -> CompiledScenario:
         life_end = None
         if v.docked_since is not None:
             life_end = s.hours(v.docked_since) + v.design_life
-        limit = undock + r.max_extension if r.policy == "until-done" else undock
-        if r.latest_undock is not None:
-            limit = min(limit, s.hours(r.latest_undock))
+        extension = r.max_extension if r.policy == "until-done" else 0.0
+        latest = s.hours(r.latest_undock) if r.latest_undock is not None else math.inf
+        limit = min(undock + extension, latest)
         landing_planned = undock + descent
         returns[name] = Return(
             vehicle=name,
@@ -220,6 +223,9 @@ def compile_scenario(s: Scenario) -> CompiledScenario:
             design_life_h=v.design_life,
             limit_h=limit,
             orbit_based=orbit is not None,
+            max_extension_h=extension,
+            latest_undock_h=latest,
+            usable_h=np.asarray(opps, float)[np.asarray(usable, bool)],
         )
 
     people = {n: Person(n, i, c.aboard, c.up, c.returns) for i, (n, c) in enumerate(s.crew.items())}
@@ -258,7 +264,8 @@ def compile_scenario(s: Scenario) -> CompiledScenario:
         people=people,
         tasks=tasks,
         work_hours_per_day=s.work.hours_per_day,
-        work_day_start_h=s.work.day_start,
+        # The work day starts at a UTC time of day; the epoch need not be at midnight.
+        work_day_start_h=(s.work.day_start - _time_of_day_h(epoch_unix)) % 24.0,
         work_start_after_docking_h=s.work.start_after_docking,
         contingencies=contingencies,
     )
@@ -272,6 +279,11 @@ def compile_scenario(s: Scenario) -> CompiledScenario:
 
     compiled.row_template = row_template(compiled)
     return compiled
+
+
+def _time_of_day_h(unix_s: float) -> float:
+    """UTC time of day of a Unix instant, in hours."""
+    return (unix_s % 86400.0) / 3600.0
 
 
 def _orbit_of(s: Scenario) -> Any:

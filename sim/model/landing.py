@@ -11,7 +11,7 @@ whose landing is in daylight at the zone and not weathered out.
 from __future__ import annotations
 
 import math
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from typing import TYPE_CHECKING
 
 import simpy
@@ -47,11 +47,17 @@ def return_process(
     )
 
     target = plan.planned_undock_h
+    opps = plan.opportunities_h
     if spec.follows_launch_of is not None:
         launched = env.launched[spec.follows_launch_of]
         if not launched.triggered:
             yield launched
-        shift = 24.0 * env.slip_days.get(spec.follows_launch_of, 0.0)
+        days = int(env.slip_days.get(spec.follows_launch_of, 0.0))
+        if days and not plan.orbit_based and days < len(opps):
+            # The same daily opportunity, that many days later (it drifts day by day).
+            shift = float(opps[days]) - plan.planned_undock_h
+        else:
+            shift = 24.0 * days
         target += shift
         causes["launch_slip"] = shift
 
@@ -80,37 +86,41 @@ def return_process(
         causes["liner_swap"] = env.now - before
         ready = env.now
 
-    # Policy: until-done waits for the work, within its limits.
-    limit = min(plan.limit_h + (target - plan.planned_undock_h), life_end)
+    # Policy: until-done waits for the work, within its limits: the extension past the (shifted)
+    # plan, latest_undock and the design life. It waits at most until the last usable landing
+    # opportunity inside them, so that the undock itself stays inside them too.
     if spec.policy == "until-done" and not work_done.triggered and _crew_has_work(env, v):
+        limit = min(target + plan.max_extension_h, plan.latest_undock_h, life_end)
+        usable = plan.usable_h
+        k = bisect_right(usable, limit + 1e-9) - 1
+        deadline = max(float(usable[k]) if k >= 0 else env.now, env.now)
         before = env.now
-        deadline = max(limit, env.now)
         yield work_done | env.timeout(deadline - env.now)
         causes["work_extension"] = env.now - before
         ready = env.now
         if not work_done.triggered:
             env.log(v, "return", "extension ends", "work incomplete")
 
-    # First landing opportunity at or after `ready`, in daylight and not weathered out.
-    opps = plan.opportunities_h
-    # Opportunities relative to the (possibly shifted) plan.
-    offset = 0.0 if plan.orbit_based else target - plan.planned_undock_h
-    i = bisect_left(opps, ready - offset - 1e-9)
+    # First landing opportunity at or after `ready`, in daylight and not weathered out. The
+    # opportunities (and their daylight flags) are fixed instants: a shifted plan does not move them.
+    i = bisect_left(opps, ready - 1e-9)
     weather_days = 0
     last_day = None
     first_usable = None
     undock = None
+    epoch_h = c.epoch_unix / 3600.0
+    usable = plan.usable
     while i < len(opps):
-        if plan.usable[i]:
-            when = opps[i] + offset
+        if usable[i]:
+            when = float(opps[i])
             if first_usable is None:
                 first_usable = when
-            day = math.floor(when / 24.0)
+            day = math.floor((epoch_h + when) / 24.0)  # UTC calendar day
             if spec.weather_p > 0 and day != last_day and rng.random() < spec.weather_p:
                 weather_days += 1
                 last_day = day
                 env.log(v, "return", "weather", "landing postponed a day")
-                i = bisect_left(opps, (day + 1) * 24.0 - offset)
+                i = bisect_left(opps, (day + 1) * 24.0 - epoch_h)
                 continue
             undock = when
             break
@@ -137,9 +147,9 @@ def return_process(
         env.violation(f"{v} undocks {(undock - life_end) / 24:.1f} d past its design life")
     if work_proc is not None and work_proc.is_alive and _crew_has_work(env, v, crew):
         work_proc.interrupt("undock")
-    station.free_port(v)
-    station.leave(crew)
     env.log(v, "return", "undock", f"crew={len(crew)}")
+    station.free_port(v)
+    station.leave(crew, v)
     env.departed[v].succeed()
 
     descent = float(spec.descent.sample(rng)) * spec.descent.to_hours

@@ -39,7 +39,7 @@ class StationState:
                 self.liner[person.name] = person.aboard_vehicle
                 self.arrived_at[person.name] = 0.0
         env.row["peak_crew"] = len(self.aboard)
-        self.check(log=False)
+        self.check(flight="", log=env.tracing)
 
     # Ports ---------------------------------------------------------------------------------------
     def dock(self, vehicle: str, port: str, since: float, log: bool = True) -> None:
@@ -65,34 +65,39 @@ class StationState:
 
     # People --------------------------------------------------------------------------------------
     def board(self, people: list[str], vehicle: str) -> None:
+        """``people`` come aboard from ``vehicle`` (their liners are in it)."""
         now = self.env.now
         for p in people:
             self.aboard.add(p)
             self.liner[p] = vehicle
             self.arrived_at[p] = now
-        self.check()
+        self.check(flight=vehicle)
 
-    def leave(self, people: list[str]) -> None:
+    def leave(self, people: list[str], vehicle: str = "") -> None:
+        """``people`` leave on ``vehicle`` (already undocked)."""
         now = self.env.now
         for p in people:
             self.aboard.discard(p)
             self.left_at[p] = now
-        self.check()
+        self.check(flight=vehicle)
 
     def seats_docked(self) -> int:
         """Seats of the vehicles at the station (a relocating vehicle keeps its crew aboard)."""
         seats = self.env.c.seats
         return sum(seats[v] for v in self.docked) + sum(seats[v] for v in self.relocating)
 
-    def check(self, log: bool = True) -> None:
-        """Crew count against the crew limit and the seats of the docked vehicles."""
+    def check(self, flight: str = "", log: bool = True) -> None:
+        """Crew count against the crew limit and the seats of the docked vehicles.
+
+        Traced as process ``crew``, event ``aboard``, flight = the vehicle that caused the change.
+        """
         env = self.env
         n = len(self.aboard)
         seats = self.seats_docked()
         if n > env.row["peak_crew"]:
             env.row["peak_crew"] = n
-        if log:
-            env.log("station", "crew", "aboard", f"count={n} seats={seats} limit={env.c.max_crew}")
+        if log and env.tracing:
+            env.log(flight, "crew", "aboard", f"count={n} seats={seats} limit={env.c.max_crew}")
         if n > env.c.max_crew:
             env.violation(f"crew {n} above limit {env.c.max_crew} at {env.now:.2f} h")
         if n > seats:
@@ -132,26 +137,35 @@ def contingency_process(env: RotationEnv, plan, start_h: float, stop: simpy.Even
             )
         else:
             crew = [p for p in aboard if p in plan.crew]
-        env.log("station", "contingency", plan.name, f"impact_h={impact:.2f} crew={len(crew)}")
-        env.process(_hold_crew(env, crew, impact, plan.priority))
+        if env.tracing:
+            env.log("station", "contingency", plan.name, f"impact_h={impact:.2f} crew={len(crew)}")
+        env.process(_hold_crew(env, crew, impact, plan.priority, plan.name))
 
 
-def _hold_crew(env: RotationEnv, crew: list[str], hours: float, priority: int):
+def _hold_crew(env: RotationEnv, crew: list[str], hours: float, priority: int, name: str):
     """Take ``crew``'s time for ``hours`` at ``priority`` (preempting lower-priority work).
 
     A more urgent contingency may preempt this one; the crew then handles that one instead.
+    Traced as process ``contingency``, events ``hold`` (everyone taken) and ``release``, detail
+    ``name=<kind> people=<a;b;...>`` (people last: names may contain spaces).
     """
     requests = []
+    held = False
     try:
         for person in crew:
             req = env.station.crew_time[person].request(priority=priority, preempt=True)
             requests.append(req)
             yield req
+        held = True
+        if env.tracing:
+            env.log("station", "contingency", "hold", f"name={name} people={';'.join(crew)}")
         yield env.timeout(hours)
     except simpy.Interrupt:
         pass
-    finally:
-        release_all(requests)
+    # (Not in a `finally`: a generator closed when the run ends must not add trace events.)
+    if held and env.tracing:
+        env.log("station", "contingency", "release", f"name={name} people={';'.join(crew)}")
+    release_all(requests)
 
 
 def release_all(requests: list) -> None:

@@ -1,0 +1,87 @@
+"""Smoke test of the benchmark suite: ``--quick`` runs every section at a tiny size and writes a
+JSON with every measure, the machine and the command line (about 30 s on 2 cores)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SCRIPT = ROOT / "benchmarks" / "run_benchmarks.py"
+
+MEASURES = {
+    "yardstick.simpy_timeouts_per_s",
+    "serial.replications_per_s",
+    "serial.replication_cost",
+    "serial.load_compile_s",
+    "runner.serial.replications_per_s",
+    "runner.processes.replications_per_s",
+    "runner.processes.efficiency",
+    "runner.dask.replications_per_s",
+    "runner.dask.efficiency",
+    "e2e.wall_s",
+    "e2e.plots",
+    "scale.200.wall_s",
+    "scale.200.replications_per_s",
+    "scale.200.peak_rss_tree",
+    "scale.200.peak_pss_tree",
+    "scale.1000.wall_s",
+    "scale.1000.replications_per_s",
+    "scale.1000.peak_rss_tree",
+    "scale.1000.peak_pss_tree",
+    "scale.peak_rss_ratio_largest_smallest",
+    "startup.help_s",
+    "startup.validate_s",
+}
+TARGETS = {
+    "serial.replication_cost": "<= 600",
+    "runner.processes.efficiency": ">= 85",
+    "runner.dask.efficiency": ">= 75",
+    "e2e.wall_s": "< 15",
+    "scale.1000.peak_rss_tree": "< 1.5",
+    "startup.validate_s": "< 0.5",
+}
+
+
+def test_quick_benchmark_writes_every_field(tmp_path):
+    env = {**os.environ, "MPLBACKEND": "Agg"}
+    proc = subprocess.run(
+        [sys.executable, str(SCRIPT), "--quick", "--out", str(tmp_path)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "measure" in proc.stdout and "target" in proc.stdout
+    assert ("MISSED" in proc.stdout) or ("all targets met" in proc.stdout)
+
+    (path,) = tmp_path.glob("*-quick.json")
+    report = json.loads(path.read_text(encoding="utf-8"))
+    for key in ("date", "command", "argv", "machine", "yardstick", "measures", "missed", "details"):
+        assert key in report
+    assert "--quick" in report["command"]
+    assert report["errors"] == {}
+    machine = report["machine"]
+    for key in ("cores_available", "python", "numpy", "simpy", "load_average_1_5_15"):
+        assert machine[key] is not None, key
+
+    rows = {m["name"]: m for m in report["measures"]}
+    assert set(rows) == MEASURES
+    for name, row in rows.items():
+        assert set(row) >= {"value", "unit", "normalised", "target", "status"}, name
+        if not name.endswith("peak_pss_tree"):  # PSS only where the OS reports it
+            assert row["value"] is not None and row["value"] >= 0, name
+    for name, target in TARGETS.items():
+        assert rows[name]["target"] == target
+        assert rows[name]["status"] in ("ok", "MISSED")
+    assert report["missed"] == [n for n, r in rows.items() if r["status"] == "MISSED"]
+    assert rows["yardstick.simpy_timeouts_per_s"]["value"] > 1_000
+    assert report["details"]["e2e"]["complete"]
+    cost = rows["serial.replication_cost"]["value"]
+    rate = rows["serial.replications_per_s"]["value"]
+    assert cost == rows["yardstick.simpy_timeouts_per_s"]["value"] / rate
