@@ -26,7 +26,7 @@ CAUSES = (
     "docking",
     "work_extension",
     "liner_swap",
-    "daylight",
+    "landing_window",
     "weather",
     "life_limit",
 )
@@ -69,7 +69,7 @@ def make_outcomes(n: int = 2000, seed: int = 1, shift_h: float = 0.0) -> pd.Data
     delays["liner_swap"] = np.where(rng.random(n) < 0.05, rng.uniform(0.5, 3.0, n), 0.0)
     delays["weather"] = np.where(rng.random(n) < 0.03, 24.0, 0.0)
     some = sum(delays.values()) > 0
-    delays["daylight"] = np.where(some, rng.uniform(0, 6, n), 0.0)
+    delays["landing_window"] = np.where(some, rng.uniform(0, 6, n), 0.0)
     delays["weather"] += shift_h  # a known shift of every landing, same random draws otherwise
     landing_delay = sum(delays.values())
     work_done = np.minimum(100.0, work_done + policy_extension * 10 * efficiency)

@@ -34,7 +34,7 @@ def test_no_landing_in_the_dark_over_1000_replications():
     for i in range(1000):
         row, _ = simulate_replication(compiled, i, 13)
         landings.append(row["OLD.landing_actual_utc"])
-        daylight_waits += row["delay.daylight_h"] > 0
+        daylight_waits += row["delay.landing_window_h"] > 0
         total = sum(v for k, v in row.items() if k.startswith("delay."))
         assert total == pytest.approx(row["landing_delay_h"], abs=1e-6)
     unix = compiled.epoch_unix + np.asarray(landings) * 3600
@@ -62,7 +62,7 @@ def test_launch_slip_moves_the_return_to_the_same_drifting_opportunity():
     )
     assert row["OLD.undock_actual_utc"] == pytest.approx(416.0)
     assert row["delay.launch_slip_h"] == pytest.approx(78.0)
-    assert row["delay.daylight_h"] == 0.0
+    assert row["delay.landing_window_h"] == 0.0
 
 
 def test_weather_postpones_by_whole_days():

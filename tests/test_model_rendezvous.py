@@ -48,7 +48,8 @@ def test_uncrewed_vehicle_retries_then_aborts():
     # swaps until the docking was given up (373 h), then took the next daily opportunity (02:00).
     assert row["OLD.crew_returned"] == 2 and row["violations"] == 0 and row["peak_crew"] == 2
     assert row["OLD.undock_actual_utc"] == 386.0
-    assert row["delay.liner_swap_h"] == 373.0 - 338.0 and row["delay.daylight_h"] == 13.0
+    assert row["delay.arrival_h"] == 373.0 - 338.0 and row["delay.liner_swap_h"] == 0.0
+    assert row["delay.landing_window_h"] == 13.0
 
 
 def test_uncrewed_retry_succeeds_when_the_next_approach_works():

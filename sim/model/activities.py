@@ -94,7 +94,8 @@ def _run_tasks(env: RotationEnv, effs: list[float], progress: list[float]):
                 for person in task.people:
                     req = station.crew_time[person].request(priority=WORK_PRIORITY, preempt=False)
                     requests.append(req)
-                    yield req
+                    if not req.triggered:
+                        yield req
                 if env.now >= w_end - 1e-9:
                     continue
                 began = env.now
@@ -194,7 +195,8 @@ def liner_swap_process(env: RotationEnv, person: str, target: str, done: simpy.E
         try:
             req = station.crew_time[person].request(priority=LINER_SWAP_PRIORITY, preempt=True)
             requests.append(req)
-            yield req
+            if not req.triggered:
+                yield req
             began = env.now
             if tracing:
                 env.log(target, "seats", "swap", person)

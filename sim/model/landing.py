@@ -20,11 +20,18 @@ if TYPE_CHECKING:
     from sim.model.compiled import Return
     from sim.model.env import RotationEnv
 
+from sim.model.outcome import DELAY_CAUSES, DOCK_CAUSES
+
 SECONDS_PER_DAY = 86400.0
 
 
 def return_process(
-    env: RotationEnv, plan: Return, swaps: list[simpy.Event], work_done: simpy.Event, work_proc
+    env: RotationEnv,
+    plan: Return,
+    swaps: list[simpy.Event],
+    swap_arrivals: list[str],
+    work_done: simpy.Event,
+    work_proc,
 ):
     """Bring ``plan.vehicle`` home; fills its columns and, for the primary, the headline ones."""
     v = plan.vehicle
@@ -33,18 +40,7 @@ def return_process(
     station = env.station
     spec = plan.spec
     rng = env.rng[f"landing.{v}"]
-    causes = dict.fromkeys(
-        (
-            "launch_slip",
-            "arrival",
-            "liner_swap",
-            "work_extension",
-            "daylight",
-            "weather",
-            "descent",
-        ),
-        0.0,
-    )
+    causes = dict.fromkeys(DELAY_CAUSES, 0.0)
 
     target = plan.planned_undock_h
     opps = plan.opportunities_h
@@ -79,11 +75,20 @@ def return_process(
         yield env.timeout(target - env.now)
 
     # Liner swaps into or out of this vehicle must be done.
+    # Waiting for the vehicles those people arrive on is charged to that flight's own docking-delay
+    # causes (its launch slip, scrubs, rendezvous...); the swaps themselves to `liner_swap`.
     pending = [e for e in swaps if not e.triggered]
     if pending:
         before = env.now
-        yield env.all_of(pending)
-        causes["liner_swap"] = env.now - before
+        waiting = [env.arrived[a] for a in swap_arrivals if not env.arrived[a].triggered]
+        if waiting:
+            yield env.all_of(waiting)
+            _charge_arrival(env, causes, swap_arrivals, env.now - before)
+        after_arrival = env.now
+        pending = [e for e in swaps if not e.triggered]
+        if pending:
+            yield env.all_of(pending)
+        causes["liner_swap"] = env.now - after_arrival
         ready = env.now
 
     # Policy: until-done waits for the work, within its limits: the extension past the (shifted)
@@ -130,7 +135,7 @@ def return_process(
         env.log(v, "return", "no opportunity", "no usable landing opportunity in the horizon")
         env.departed[v].succeed()
         return
-    causes["daylight"] = first_usable - ready
+    causes["landing_window"] = first_usable - ready
     causes["weather"] = undock - first_usable
     if env.now < undock:
         yield env.timeout(undock - env.now)
@@ -192,3 +197,22 @@ def _crew_has_work(env: RotationEnv, vehicle: str, crew: list[str] | None = None
         crew += [p.name for p in env.c.people.values() if p.returns == vehicle]
     names = set(crew)
     return any(names.intersection(t.people) for t in env.c.tasks)
+
+
+def _charge_arrival(env: RotationEnv, causes: dict, vehicles: list[str], hours: float) -> None:
+    """Split ``hours`` of waiting for arrivals over the last arrival's docking-delay causes."""
+    if hours <= 0:
+        return
+    row = env.row
+    docked = [v for v in vehicles if row[f"{v}.dock_actual_utc"] == row[f"{v}.dock_actual_utc"]]
+    if not docked:
+        causes["arrival"] += hours
+        return
+    last = max(docked, key=lambda v: row[f"{v}.dock_actual_utc"])
+    parts = {k: max(0.0, row[f"{last}.dock_delay.{k}_h"]) for k in DOCK_CAUSES}
+    total = sum(parts.values())
+    if total <= 0:
+        causes["arrival"] += hours
+        return
+    for k, part in parts.items():
+        causes[k] += hours * part / total

@@ -17,10 +17,14 @@ NAN = float("nan")
 #: Causes of the headline landing delay; their columns add up to ``landing_delay_h``.
 DELAY_CAUSES = (
     "launch_slip",
+    "relocation",
+    "scrub",
+    "rendezvous",
+    "docking",
     "arrival",
     "liner_swap",
     "work_extension",
-    "daylight",
+    "landing_window",
     "weather",
     "descent",
 )

@@ -120,7 +120,7 @@ def contingency_process(env: RotationEnv, plan, start_h: float, stop: simpy.Even
         yield env.timeout(start_h - env.now)
     while True:
         gap = rng.exponential(1.0 / plan.rate_per_h)
-        yield env.timeout(gap) | stop
+        yield env.timeout(gap)
         if stop.triggered:
             return
         impact = float(plan.impact.sample(rng)) * plan.impact.to_hours
@@ -155,7 +155,8 @@ def _hold_crew(env: RotationEnv, crew: list[str], hours: float, priority: int, n
         for person in crew:
             req = env.station.crew_time[person].request(priority=priority, preempt=True)
             requests.append(req)
-            yield req
+            if not req.triggered:
+                yield req
         held = True
         if env.tracing:
             env.log("station", "contingency", "hold", f"name={name} people={';'.join(crew)}")
