@@ -45,8 +45,30 @@ def stream(seed: int, replication: int, name: str) -> np.random.Generator:
     return stream_from_key(replication_key(seed, replication), name)
 
 
+#: Per-process free lists of generators, by stream name. Re-keying a Philox generator costs a
+#: fifth of building one; the draws are the same as a fresh generator's (tested).
+_FREE: dict[str, list[np.random.Generator]] = {}
+_ZERO4 = np.zeros(4, dtype=np.uint64)
+
+
+def _rekey(rng: np.random.Generator, key: tuple[int, int], name: str) -> None:
+    k0 = key[0] ^ ((stable_id(name) * _GOLDEN) & _MASK64)
+    rng.bit_generator.state = {
+        "bit_generator": "Philox",
+        "state": {"counter": _ZERO4, "key": np.array([k0, key[1]], dtype=np.uint64)},
+        "buffer": _ZERO4,
+        "buffer_pos": 4,
+        "has_uint32": 0,
+        "uinteger": 0,
+    }
+
+
 class Streams:
-    """Lazily created named streams of one replication."""
+    """Lazily created named streams of one replication.
+
+    Call :meth:`release` when the replication is over, so its generators can be re-keyed for the
+    next one instead of being built again.
+    """
 
     __slots__ = ("seed", "replication", "_key", "_cache")
 
@@ -61,5 +83,17 @@ class Streams:
         if rng is None:
             if self._key is None:
                 self._key = replication_key(self.seed, self.replication)
-            rng = self._cache[name] = stream_from_key(self._key, name)
+            free = _FREE.get(name)
+            if free:
+                rng = free.pop()
+                _rekey(rng, self._key, name)
+            else:
+                rng = stream_from_key(self._key, name)
+            self._cache[name] = rng
         return rng
+
+    def release(self) -> None:
+        """Hand this replication's generators back for reuse (do not draw from them afterwards)."""
+        for name, rng in self._cache.items():
+            _FREE.setdefault(name, []).append(rng)
+        self._cache.clear()

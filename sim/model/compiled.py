@@ -124,6 +124,9 @@ class CompiledScenario:
     work_start_after_docking_h: float
     contingencies: tuple[ContingencyPlan, ...]
     horizon_h: float = 0.0
+    #: People whose time the schedule depends on (named in tasks, or moving a seat liner): only
+    #: their crew time is modelled as a resource; a contingency costs the others nothing we track.
+    scheduled_people: frozenset[str] = frozenset()
     row_template: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -273,6 +276,10 @@ def compile_scenario(s: Scenario) -> CompiledScenario:
         [r.planned_undock_h for r in returns.values()]
         + [lp.planned_h for lp in launches.values()]
         + [0.0]
+    )
+    compiled.scheduled_people = frozenset(
+        [p for t in tasks for p in t.people]
+        + [p.name for p in people.values() if (p.aboard_vehicle or p.up_vehicle) != p.returns]
     )
     compiled.horizon_h = last + HORIZON_DAYS * 24.0
     from sim.model.outcome import row_template

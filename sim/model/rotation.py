@@ -80,6 +80,7 @@ def simulate_replication(
         )
 
     env.run(until=c.horizon_h)
+    env.rng.release()
     row = env.row
     _classify(c, row)
     return row, env.events_log

@@ -28,7 +28,11 @@ class StationState:
         self.docked_since: dict[str, float] = {}
         self.aboard: set[str] = set()
         self.liner: dict[str, str] = {}  # person -> vehicle holding their seat liner
-        self.crew_time = {p: simpy.PreemptiveResource(env, capacity=1) for p in c.people}
+        self.crew_time = {
+            p: simpy.PreemptiveResource(env, capacity=1)
+            for p in c.people
+            if p in c.scheduled_people
+        }
         self.arrived_at: dict[str, float] = {}  # person -> hours since epoch
         self.left_at: dict[str, float] = {}
         for vehicle, port in c.docked_at.items():
@@ -139,7 +143,9 @@ def contingency_process(env: RotationEnv, plan, start_h: float, stop: simpy.Even
             crew = [p for p in aboard if p in plan.crew]
         if env.tracing:
             env.log("station", "contingency", plan.name, f"impact_h={impact:.2f} crew={len(crew)}")
-        env.process(_hold_crew(env, crew, impact, plan.priority, plan.name))
+        held = [p for p in crew if p in station.crew_time]
+        if held:
+            env.process(_hold_crew(env, held, impact, plan.priority, plan.name))
 
 
 def _hold_crew(env: RotationEnv, crew: list[str], hours: float, priority: int, name: str):
