@@ -27,7 +27,7 @@ run: $(BIN)/.installed
 	$(BIN)/crewsim run $(SCENARIO)
 
 test: $(BIN)/.installed-test
-	MPLBACKEND=Agg $(BIN)/python -m pytest -q -p no:cacheprovider --nbmake tests notebooks
+	CREWSIM_FAST=1 MPLBACKEND=Agg $(BIN)/python -m pytest -q -p no:cacheprovider --nbmake tests notebooks
 
 bench: $(BIN)/.installed-test
 	MPLBACKEND=Agg $(BIN)/python benchmarks/run_benchmarks.py

@@ -151,7 +151,9 @@ def parse_axes(options: Sequence[str]) -> list[Axis]:
     paths = [a.path for a in axes]
     twice = sorted({p for p in paths if paths.count(p) > 1})
     if twice:
-        raise CrewsimError(f"--set names {', '.join(twice)} more than once; list all its values once")
+        raise CrewsimError(
+            f"--set names {', '.join(twice)} more than once; list all its values once"
+        )
     swept = [a for a in axes if len(a.values) > 1]
     if len(swept) > MAX_SWEPT_FIELDS:
         raise CrewsimError(
@@ -182,7 +184,9 @@ def validate_points(
         except CrewsimError as exc:
             problems.append(f"{point.label}: {exc}")
     if problems:
-        shown = problems[:10] + ([f"... and {len(problems) - 10} more"] if len(problems) > 10 else [])
+        shown = problems[:10] + (
+            [f"... and {len(problems) - 10} more"] if len(problems) > 10 else []
+        )
         raise CrewsimError(
             f"{len(problems)} of {len(points)} sweep point(s) are not valid scenarios:\n"
             + "\n".join(shown)
@@ -199,7 +203,9 @@ def check_metric(scenario: Any, metric: str, seed: int, model: Any = None) -> No
     row, _ = model.simulate_replication(model.compile_scenario(scenario), 0, seed, False)
     flags = sorted(k for k, v in row.items() if isinstance(v, bool) and not k.startswith("in."))
     if metric not in row:
-        raise CrewsimError(f"--metric {metric!r} is not an outcome column; choose one of: " + ", ".join(flags))
+        raise CrewsimError(
+            f"--metric {metric!r} is not an outcome column; choose one of: " + ", ".join(flags)
+        )
     if metric not in flags:
         raise CrewsimError(
             f"--metric {metric!r} is not a true/false outcome; choose one of: " + ", ".join(flags)
@@ -264,7 +270,9 @@ def summarize(
     for k, (point, df) in enumerate(items):
         values = dict(point.assignments)
         value: Any = numeric[0][k] if numeric else " | ".join(values[p] for p in swept)
-        rows.append({"point": point.index, **values, "value": value, **point_statistics(df, metric)})
+        rows.append(
+            {"point": point.index, **values, "value": value, **point_statistics(df, metric)}
+        )
     return pd.DataFrame(rows)
 
 
@@ -338,7 +346,13 @@ def format_table(table: pd.DataFrame, axes: Sequence[Axis], metric: str) -> str:
     def num(x: float, fmt: str) -> str:
         return "-" if x is None or math.isnan(x) else format(x, fmt)
 
-    head = ["pt", *fields, metric_text(metric) + " [95% CI]", "P(work done)", "work P10/P50/P90"]
+    head = [
+        "pt",
+        *fields,
+        metric_text(metric) + " [95% CI]",
+        "P(work complete)",
+        "work P10/P50/P90",
+    ]
     head += ["delay P50/P80/P90 h", "visit d P50"]
     lines = []
     for r in table.to_dict("records"):
@@ -354,7 +368,9 @@ def format_table(table: pd.DataFrame, axes: Sequence[Axis], metric: str) -> str:
             ]
         )
     widths = [max(len(row[i]) for row in [head, *lines]) for i in range(len(head))]
-    out = ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)) for row in [head, *lines]]
+    out = [
+        "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)) for row in [head, *lines]
+    ]
     return "\n".join(line.rstrip() for line in out)
 
 
@@ -372,25 +388,64 @@ class SweepResult:
     metric: str
     manifest: dict[str, Any] = field(default_factory=dict)
 
-    def figure(self) -> Any:
-        """The trade-off plot (``sim.plots.sweep_tradeoff``) of this sweep."""
+    def figures(self) -> list[tuple[str | None, Any]]:
+        """The trade-off plots (``sim.plots.sweep_tradeoff``) of this sweep as ``(label, Figure)``:
+        one figure for a one-field sweep (label None), else one per value of the second field, with
+        the first field on the x axis."""
         from sim import plots
 
         swept = [a for a in self.axes if len(a.values) > 1] or self.axes[:1]
-        xlabel = " | ".join(a.path for a in swept)
-        nums = swept[0].numbers() if len(swept) == 1 else None
-        if nums and nums[1]:
-            xlabel += f" ({nums[1]})"
-        title = None
-        if self.metric != "landed_on_planned_day":
-            title = f"{metric_text(self.metric)} vs work done (left axis: {self.metric})"
-        return plots.sweep_tradeoff(
-            self.table,
-            xlabel=xlabel,
-            target=self.target,
-            scenario=self.manifest.get("scenario"),
-            title=title,
-        )
+        first = swept[0]
+        nums = first.numbers()
+        xlabel = first.path + (f" ({nums[1]})" if nums and nums[1] else "")
+        what = metric_text(self.metric)
+        scenario = self.manifest.get("scenario")
+        per_point = f"{int(self.table['n'].min()):,} replications per point"
+        groups: list[tuple[str | None, pd.DataFrame]] = [(None, self.table)]
+        if len(swept) > 1:
+            groups = [
+                (f"{swept[1].path}={k}", g)
+                for k, g in self.table.groupby(swept[1].path, sort=False)
+            ]
+        out = []
+        for label, rows in groups:
+            values = list(rows[first.path])
+            if nums:
+                values = [nums[0][first.values.index(v)] for v in values]
+            table = rows.assign(value=values)
+            title = None
+            if label or self.metric != "landed_on_planned_day":
+                head = (
+                    "On-time landing vs work done"
+                    if self.metric == "landed_on_planned_day"
+                    else (f"{what} vs work done (left axis)")
+                )
+                title = f"{head}{', ' + label if label else ''}\n{scenario}, {per_point}"
+            fig = plots.sweep_tradeoff(
+                table, xlabel=xlabel, target=self.target, scenario=scenario, title=title
+            )
+            out.append((label, fig))
+        return out
+
+    def save_figure(self, path: str | os.PathLike[str], dpi: int = 110) -> Path:
+        """Write the trade-off plot(s) to one PNG (panels stacked top to bottom)."""
+        import numpy as np
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.image import imsave
+
+        images = []
+        for _, fig in self.figures():
+            fig.set_dpi(dpi)
+            canvas = FigureCanvasAgg(fig)
+            canvas.draw()
+            images.append(np.asarray(canvas.buffer_rgba()))
+        width = max(img.shape[1] for img in images)
+        padded = [
+            np.pad(img, ((0, 0), (0, width - img.shape[1]), (0, 0)), constant_values=255)
+            for img in images
+        ]
+        imsave(path, np.vstack(padded))
+        return Path(path)
 
 
 def default_folder(scenario_name: str, results_root: str | os.PathLike[str] = "results") -> Path:
@@ -446,11 +501,15 @@ def run_sweep(
     name = scenarios[0].name
     folder = Path(out) if out else default_folder(name, results_root)
     if folder.exists() and any(folder.iterdir()):
-        raise CrewsimError(f"sweep folder {folder} already exists and is not empty; choose another --out")
+        raise CrewsimError(
+            f"sweep folder {folder} already exists and is not empty; choose another --out"
+        )
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise CrewsimError(f"cannot create the sweep folder {folder}: {exc.strerror or exc}") from exc
+        raise CrewsimError(
+            f"cannot create the sweep folder {folder}: {exc.strerror or exc}"
+        ) from exc
 
     manifest: dict[str, Any] = {
         "crewsim": __version__,
@@ -464,9 +523,7 @@ def run_sweep(
         "workers": workers,
         "target": target,
         "metric": metric,
-        "points": [
-            {"point": p.index, "overrides": p.overrides, "run": p.folder} for p in points
-        ],
+        "points": [{"point": p.index, "overrides": p.overrides, "run": p.folder} for p in points],
         "started_utc": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "status": "running",
     }
@@ -498,8 +555,7 @@ def run_sweep(
     sentence = answer(table, axes, target, metric)
     table.assign(run=[p.folder for p in points]).to_csv(folder / "sweep.csv", index=False)
     result = SweepResult(folder, axes, points, table, sentence, target, metric, manifest)
-    fig = result.figure()
-    fig.savefig(folder / "sweep.png", dpi=110)
+    result.save_figure(folder / "sweep.png")
     manifest.update(
         {
             "answer": sentence,
@@ -510,4 +566,3 @@ def run_sweep(
     )
     results.write_json_atomic(folder / "sweep.json", manifest)
     return result
-

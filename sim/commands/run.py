@@ -14,7 +14,7 @@ from typing import Any
 EPILOG = """\
 examples:
   crewsim run scenarios/vyzov_2021.yaml
-  crewsim run scenarios/vyzov_2021.yaml -n 100000 --workers 8 --set MS-19.launch.planned=2021-10-06T08:55Z
+  crewsim run scenarios/vyzov_2021.yaml -n 100000 --workers 8 --set vehicles.MS-19.launch.planned=2021-10-06T08:55:02Z
   crewsim run scenarios/vyzov_2021.yaml --backend dask --scheduler tcp://10.0.0.5:8786
   crewsim run --resume results/vyzov-2021/20261127T081500Z-3f2a1c.partial
 """
@@ -50,7 +50,7 @@ def add_parser(subparsers: Any) -> None:
         action="append",
         default=[],
         metavar="PATH=VALUE",
-        help="override a scenario field, e.g. --set MS-19.docking.auto_failure_p=0.1 (repeatable)",
+        help="override a scenario field, e.g. --set vehicles.MS-19.docking.auto_failure_p=0.1 (repeatable)",
     )
     p.add_argument(
         "--out",
