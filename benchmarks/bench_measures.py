@@ -1,0 +1,269 @@
+"""The measurements of the benchmark suite, one function per section.
+
+Each function returns plain numbers (seconds, replications/s, bytes) and the details worth keeping
+in the JSON; ``run_benchmarks.py`` turns them into table rows against the targets. Subprocesses run
+in the project root with the interpreter of this process, so ``make bench`` measures the venv.
+"""
+
+from __future__ import annotations
+
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+BASELINE = "scenarios/vyzov_2021.yaml"
+POLL_S = 0.2
+
+
+def crewsim_command() -> list[str]:
+    """The ``crewsim`` console script next to this interpreter, else ``python -m sim``."""
+    script = Path(sys.executable).parent / "crewsim"
+    return [str(script)] if script.exists() else [sys.executable, "-m", "sim"]
+
+
+# --------------------------------------------------------------------------- 1. yardstick
+def simpy_timeouts_per_s(timeouts: int = 500_000) -> float:
+    """Bare SimPy speed: one process yielding ``timeouts`` times ``env.timeout(1)`` (timeouts/s)."""
+    import simpy
+
+    def ticker(env: simpy.Environment):
+        timeout = env.timeout
+        for _ in range(timeouts):
+            yield timeout(1)
+
+    env = simpy.Environment()
+    env.process(ticker(env))
+    t0 = time.perf_counter()
+    env.run()
+    return timeouts / (time.perf_counter() - t0)
+
+
+def yardstick(timeouts: int, repeats: int) -> dict[str, Any]:
+    """The median of ``repeats`` yardstick runs (timeouts/s), with every run kept, after one
+    untimed tenth-size run (imports, caches, CPU frequency)."""
+    simpy_timeouts_per_s(max(1, timeouts // 10))
+    runs = [simpy_timeouts_per_s(timeouts) for _ in range(repeats)]
+    return {"timeouts": timeouts, "runs_per_s": runs, "timeouts_per_s": statistics.median(runs)}
+
+
+# --------------------------------------------------------------------------- 2. one process
+def serial_model(n: int, warmup: int = 10, seed: int = 1) -> dict[str, Any]:
+    """Replications/s of the baseline in this process: compile once, loop ``simulate_replication``
+    (no runner, no Arrow, no disk). ``warmup`` replications run first and are not timed."""
+    from sim.model import compile_scenario, simulate_replication
+    from sim.scenario import load_scenario
+
+    t0 = time.perf_counter()
+    compiled = compile_scenario(load_scenario(str(ROOT / BASELINE)))
+    compile_s = time.perf_counter() - t0
+    for i in range(warmup):
+        simulate_replication(compiled, n + i, seed)
+    t0 = time.perf_counter()
+    for i in range(n):
+        simulate_replication(compiled, i, seed)
+    wall = time.perf_counter() - t0
+    return {
+        "replications": n,
+        "wall_s": wall,
+        "replications_per_s": n / wall,
+        "load_compile_s": compile_s,
+    }
+
+
+# --------------------------------------------------------------------------- 3. backends
+def runner_rate(backend: str, workers: int, n: int, trace_sample: int, seed: int = 1) -> dict:
+    """Replications/s of ``sim.runner.run`` on ``backend`` (report off, into a temporary folder).
+
+    ``replications_per_s`` is the runner's own figure (manifest: replications over the time from
+    the first chunk submitted to the last written, pool or cluster start-up included);
+    ``call_wall_s`` is the whole call (scenario load, compile, merge of the parts)."""
+    from sim import results
+    from sim.runner import run
+
+    with tempfile.TemporaryDirectory(prefix=f"crewsim-bench-{backend}-") as tmp:
+        t0 = time.perf_counter()
+        out = run(
+            str(ROOT / BASELINE),
+            n=n,
+            seed=seed,
+            backend=backend,
+            workers=workers,
+            out=Path(tmp) / "run",
+            trace_sample=trace_sample,
+            report=False,
+            quiet=True,
+        )
+        call_wall = time.perf_counter() - t0
+        manifest = results.load_manifest(out)
+    return {
+        "backend": backend,
+        "workers": manifest.get("workers"),
+        "replications": manifest["replications"],
+        "chunk_size": manifest.get("chunk_size"),
+        "wall_s": manifest["wall_time_s"],
+        "replications_per_s": manifest["replications"] / manifest["wall_time_s"],
+        "call_wall_s": call_wall,
+    }
+
+
+# --------------------------------------------------------------------------- process trees
+class TreeMemory:
+    """Polls a process and all its descendants every ``POLL_S`` s; keeps the peak of the summed
+    resident set (RSS, bytes; shared pages counted once per process, so an upper bound) and of the
+    summed proportional set (PSS, shared pages split between processes) where the OS reports it."""
+
+    def __init__(self, pid: int, interval_s: float = POLL_S) -> None:
+        import psutil
+
+        self._psutil = psutil
+        self.root = psutil.Process(pid)
+        self.interval_s = interval_s
+        self.peak_rss = 0
+        self.peak_pss: int | None = None
+        self.peak_processes = 0
+        self.samples = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, daemon=True)
+
+    def __enter__(self) -> TreeMemory:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            self.sample()
+            self._stop.wait(self.interval_s)
+
+    def sample(self) -> None:
+        """One poll of the tree (processes that vanish mid-poll are skipped)."""
+        psutil = self._psutil
+        try:
+            procs = [self.root, *self.root.children(recursive=True)]
+        except psutil.Error:
+            return
+        rss = 0
+        pss: int | None = 0
+        for proc in procs:
+            try:
+                rss += proc.memory_info().rss
+                if pss is not None:
+                    full = proc.memory_full_info()
+                    pss = pss + full.pss if hasattr(full, "pss") else None
+            except psutil.AccessDenied:
+                pss = None
+            except psutil.Error:
+                continue
+        self.samples += 1
+        self.peak_rss = max(self.peak_rss, rss)
+        self.peak_processes = max(self.peak_processes, len(procs))
+        if pss is not None:
+            self.peak_pss = max(self.peak_pss or 0, pss)
+
+
+def timed_command(args: list[str], track_memory: bool = False) -> dict[str, Any]:
+    """Run a command in the project root; its wall time (s), exit status, output tails and, with
+    ``track_memory``, the peak memory of its whole process tree (bytes)."""
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(
+        args, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    if track_memory:
+        with TreeMemory(proc.pid) as mem:
+            out, err = proc.communicate()
+    else:
+        mem = None
+        out, err = proc.communicate()
+    wall = time.perf_counter() - t0
+    result: dict[str, Any] = {
+        "command": args,
+        "returncode": proc.returncode,
+        "wall_s": wall,
+        "stdout_tail": out[-2000:],
+        "stderr_tail": err[-2000:],
+    }
+    if mem is not None:
+        result.update(
+            peak_rss_bytes=mem.peak_rss,
+            peak_pss_bytes=mem.peak_pss,
+            peak_processes=mem.peak_processes,
+            memory_samples=mem.samples,
+        )
+    return result
+
+
+def _check_ok(result: dict[str, Any]) -> None:
+    if result["returncode"] != 0:
+        raise RuntimeError(
+            f"{' '.join(result['command'])} exited with {result['returncode']}:\n"
+            f"{result['stderr_tail']}"
+        )
+
+
+# --------------------------------------------------------------------------- 4. end to end
+def end_to_end(n: int) -> dict[str, Any]:
+    """``crewsim run BASELINE -n N --out TMP``: wall time from the command to a complete results
+    folder (outcomes, events, manifest with status complete, summary.md, plots)."""
+    from sim import results
+
+    with tempfile.TemporaryDirectory(prefix="crewsim-bench-e2e-") as tmp:
+        out = Path(tmp) / "run"
+        res = timed_command([*crewsim_command(), "run", BASELINE, "-n", str(n), "--out", str(out)])
+        _check_ok(res)
+        manifest = results.load_manifest(out)
+        plots = sorted(p.name for p in (out / "plots").glob("*.png"))
+        files = {
+            name: (out / name).is_file()
+            for name in ("outcomes.parquet", "events.parquet", "manifest.json", "summary.md")
+        }
+        res.update(
+            replications=manifest["replications"],
+            runner_wall_s=manifest["wall_time_s"],
+            plots=plots,
+            files=files,
+            complete=manifest.get("status") == "complete" and all(files.values()) and bool(plots),
+        )
+    return res
+
+
+# --------------------------------------------------------------------------- 5. scale
+def scale(n: int) -> dict[str, Any]:
+    """``crewsim run BASELINE -n N --trace-sample 0 --no-report``: wall time and the peak memory
+    of the whole process tree (parent, forkserver and workers)."""
+    from sim import results
+
+    with tempfile.TemporaryDirectory(prefix="crewsim-bench-scale-") as tmp:
+        out = Path(tmp) / "run"
+        args = [*crewsim_command(), "run", BASELINE, "-n", str(n), "--out", str(out)]
+        args += ["--trace-sample", "0", "--no-report", "--quiet"]
+        res = timed_command(args, track_memory=True)
+        _check_ok(res)
+        manifest = results.load_manifest(out)
+        res.update(
+            replications=manifest["replications"],
+            runner_wall_s=manifest["wall_time_s"],
+            workers=manifest.get("workers"),
+            replications_per_s=manifest["replications"] / res["wall_s"],
+            outcomes_bytes=(out / "outcomes.parquet").stat().st_size,
+        )
+    return res
+
+
+# --------------------------------------------------------------------------- 6. start-up
+def startup(args: list[str], repeats: int) -> dict[str, Any]:
+    """Median wall time (s) of ``repeats`` runs of ``crewsim ARGS`` (each a fresh interpreter)."""
+    runs = []
+    for _ in range(repeats):
+        res = timed_command([*crewsim_command(), *args])
+        _check_ok(res)
+        runs.append(res["wall_s"])
+    return {"command": ["crewsim", *args], "runs_s": runs, "median_s": statistics.median(runs)}
