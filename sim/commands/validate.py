@@ -10,7 +10,9 @@ from sim.errors import ScenarioError
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("validate", help="check scenario files", description=__doc__)
     p.add_argument("files", nargs="+", metavar="SCENARIO", help="scenario YAML files")
-    p.add_argument("--set", action="append", default=[], metavar="PATH=VALUE", help="override a field")
+    p.add_argument(
+        "--set", action="append", default=[], metavar="PATH=VALUE", help="override a field"
+    )
     p.set_defaults(func=run)
 
 

@@ -48,6 +48,11 @@ def work_process(env: RotationEnv, done_event: simpy.Event):
 def _run_tasks(env: RotationEnv, effs: list[float], progress: list[float]):
     """Work each task in the daily windows until done, preempted or its people leave.
 
+    A task holds its crew's time from the moment it can start until it is complete, and its progress
+    is the work-window time inside that hold (computed, not stepped day by day): one SimPy event
+    per stretch of holding, not several per work day. A contingency or a liner swap preempts the
+    hold at any hour; outside the work windows that costs no work.
+
     Traced (flight ``station``, process ``work``, detail ``task=<name> done_h=.. remaining_h=..``)
     as spans of work actually done with the whole task crew: opened by ``start`` (first span) or
     ``resume``, closed by ``end`` (task complete), ``interrupt`` (preempted by a contingency or a
@@ -57,14 +62,13 @@ def _run_tasks(env: RotationEnv, effs: list[float], progress: list[float]):
     c = env.c
     station = env.station
     tracing = env.tracing
-    hours_per_day = c.work_hours_per_day
-    day_start = c.work_day_start_h
+    windows = (c.work_day_start_h, c.work_hours_per_day)
     for task, eff in zip(c.tasks, effs, strict=True):
         name = task.name
         ready = yield from _wait_for_people(env, task.people)
         remaining = task.hours
         done = 0.0
-        started = False
+        started = [False]
         if not ready:
             if tracing:
                 env.log("station", "work", "abandoned", f"task={name} remaining_h={remaining:.6f}")
@@ -79,65 +83,98 @@ def _run_tasks(env: RotationEnv, effs: list[float], progress: list[float]):
                         f"task={name} done_h={done:.6f} remaining_h={remaining:.6f}",
                     )
                 return
-            # The current work window, or the next one.
-            day = math.floor((env.now - day_start) / 24.0)
-            w_start = day_start + 24.0 * day
-            w_end = w_start + hours_per_day
-            if env.now >= w_end - 1e-9:
-                w_start += 24.0
-                w_end += 24.0
             requests = []
             began = None
+            closing = "end"
             try:
-                if env.now < w_start:
-                    yield env.timeout(w_start - env.now)
                 for person in task.people:
                     req = station.crew_time[person].request(priority=WORK_PRIORITY, preempt=False)
                     requests.append(req)
                     if not req.triggered:
                         yield req
-                if env.now >= w_end - 1e-9:
-                    continue
                 began = env.now
-                if tracing:
-                    env.log(
-                        "station",
-                        "work",
-                        "resume" if started else "start",
-                        f"task={name} done_h={done:.6f} remaining_h={remaining:.6f}",
-                    )
-                started = True
-                span = min(remaining / eff, w_end - began) if eff > 0 else w_end - began
-                try:
-                    yield env.timeout(span)
-                finally:
-                    worked = (env.now - began) * eff
+                if eff > 0:
+                    finish = window_time_after(began, remaining / eff, *windows)
+                else:  # no progress possible: hold until preempted or the people leave
+                    finish = max(c.horizon_h, began)
+                yield env.timeout(finish - began)
+            except simpy.Interrupt as interrupt:
+                closing = "stop" if interrupt.cause == "undock" else "interrupt"
+                if closing == "stop":
+                    raise
+            finally:
+                if began is not None:
+                    worked = window_hours(began, env.now, *windows) * eff
+                    if tracing:
+                        _trace_spans(
+                            env, name, began, env.now, done, remaining, eff, closing, started
+                        )
                     remaining -= worked
                     done += worked
                     progress[0] += worked
-                if tracing and remaining > 1e-9:
-                    env.log(
-                        "station",
-                        "work",
-                        "stop",
-                        f"task={name} done_h={done:.6f} remaining_h={remaining:.6f} cause=day-end",
-                    )
-            except simpy.Interrupt as interrupt:
-                undock = interrupt.cause == "undock"
-                if tracing and began is not None:
-                    env.log(
-                        "station",
-                        "work",
-                        "stop" if undock else "interrupt",
-                        f"task={name} done_h={done:.6f} remaining_h={remaining:.6f} "
-                        f"cause={'undock' if undock else 'preempted'}",
-                    )
-                if undock:
-                    raise
-            finally:
                 release_all(requests)
-        if tracing:
-            env.log("station", "work", "end", f"task={name} done_h={done:.6f} remaining_h=0")
+
+
+def window_hours(a: float, b: float, day_start: float, hours_per_day: float) -> float:
+    """Hours of daily work windows (``day_start`` .. ``day_start + hours_per_day``) in [a, b]."""
+    if b <= a:
+        return 0.0
+    return _cumulative(b - day_start, hours_per_day) - _cumulative(a - day_start, hours_per_day)
+
+
+def window_time_after(a: float, need: float, day_start: float, hours_per_day: float) -> float:
+    """The instant at which ``need`` hours of work windows have passed since ``a``."""
+    target = _cumulative(a - day_start, hours_per_day) + need
+    day = math.floor(target / hours_per_day)
+    rest = target - day * hours_per_day
+    if rest <= 1e-9:  # exactly at the end of a window
+        return day_start + 24.0 * (day - 1) + hours_per_day
+    return day_start + 24.0 * day + rest
+
+
+def _cumulative(t: float, hours_per_day: float) -> float:
+    """Window hours from the first window (time 0 = a window's start) to ``t``."""
+    day = math.floor(t / 24.0)
+    return day * hours_per_day + min(t - 24.0 * day, hours_per_day)
+
+
+def _trace_spans(env, name, began, until, done, remaining, eff, closing, started) -> None:
+    """Log the stretches of work done inside [began, until] (at their own times)."""
+    day_start, hours_per_day = env.c.work_day_start_h, env.c.work_hours_per_day
+    day = math.floor((began - day_start) / 24.0)
+    while True:
+        w_start = day_start + 24.0 * day
+        w_end = w_start + hours_per_day
+        if w_start >= until - 1e-9:
+            return
+        lo, hi = max(began, w_start), min(until, w_end)
+        day += 1
+        if hi - lo <= 1e-9:
+            continue
+        env.log_at(
+            lo,
+            "station",
+            "work",
+            "resume" if started[0] else "start",
+            f"task={name} done_h={done:.6f} remaining_h={remaining:.6f}",
+        )
+        started[0] = True
+        worked = (hi - lo) * eff
+        done += worked
+        remaining -= worked
+        last = hi >= until - 1e-9
+        if last and closing == "end":
+            event, detail = "end", f"task={name} done_h={done:.6f} remaining_h=0"
+        else:
+            cause = {"interrupt": "preempted", "stop": "undock"}.get(closing, "day-end")
+            event = closing if last and closing != "end" else "stop"
+            cause = cause if last else "day-end"
+            detail = (
+                f"task={name} done_h={done:.6f} remaining_h={max(remaining, 0):.6f} cause={cause}"
+            )
+        env.log_at(hi, "station", "work", event, detail)
+        if last:
+            return
 
 
 def _wait_for_people(env: RotationEnv, people: tuple[str, ...]):

@@ -35,7 +35,9 @@ class Launch:
     rendezvous: Any  # RendezvousSpec
     docking: Any  # DockingSpec
     planned_h: float
-    windows_h: np.ndarray  # launch window of day k after the planned day (k = 0..HORIZON_DAYS)
+    windows_h: tuple[
+        float, ...
+    ]  # launch window of day k after the planned day (k = 0..HORIZON_DAYS)
     nominal_rdv_h: float  # planned launch-to-docking duration
     dock_planned_h: float
     blocked_by: tuple[int, ...]  # relocations that must finish before launch
@@ -51,15 +53,15 @@ class Return:
     descent_nominal_h: float
     landing_planned_h: float
     planned_day: int  # UTC calendar day index of the planned landing (days since 1970-01-01)
-    opportunities_h: np.ndarray  # undock instants that can be used, in order
-    usable: np.ndarray  # bool: landing in daylight (or no daylight rule)
+    opportunities_h: tuple[float, ...]  # undock instants that can be used, in order
+    usable: tuple[bool, ...]  # landing in daylight (or no daylight rule)
     life_end_h: float | None  # None when the vehicle arrives in the run (set at docking)
     design_life_h: float
     limit_h: float  # latest undock by max_extension and latest_undock (life applied at run time)
     orbit_based: bool  # opportunities from the orbit (else daily at the planned time of day)
     max_extension_h: float = 0.0  # most an until-done return may stay past its (shifted) plan
     latest_undock_h: float = math.inf  # hard limit; does not move with a launch slip
-    usable_h: np.ndarray = field(default_factory=lambda: np.zeros(0))  # usable opportunities
+    usable_h: tuple[float, ...] = ()  # usable opportunities
 
 
 @dataclass(frozen=True)
@@ -185,7 +187,7 @@ def compile_scenario(s: Scenario) -> CompiledScenario:
             rendezvous=v.rendezvous,
             docking=v.docking,
             planned_h=planned,
-            windows_h=windows,
+            windows_h=tuple(float(x) for x in windows),
             nominal_rdv_h=nominal,
             dock_planned_h=dock_planned,
             blocked_by=blocked,
@@ -220,15 +222,15 @@ def compile_scenario(s: Scenario) -> CompiledScenario:
             descent_nominal_h=descent,
             landing_planned_h=landing_planned,
             planned_day=math.floor((epoch_unix + landing_planned * 3600) / 86400),
-            opportunities_h=np.asarray(opps, float),
-            usable=np.asarray(usable, bool),
+            opportunities_h=tuple(float(x) for x in opps),
+            usable=tuple(bool(x) for x in usable),
             life_end_h=life_end,
             design_life_h=v.design_life,
             limit_h=limit,
             orbit_based=orbit is not None,
             max_extension_h=extension,
             latest_undock_h=latest,
-            usable_h=np.asarray(opps, float)[np.asarray(usable, bool)],
+            usable_h=tuple(float(x) for x in np.asarray(opps, float)[np.asarray(usable, bool)]),
         )
 
     people = {n: Person(n, i, c.aboard, c.up, c.returns) for i, (n, c) in enumerate(s.crew.items())}

@@ -49,6 +49,13 @@ class RotationEnv(simpy.Environment):
         if self.tracing:
             self.events_log.append((self.replication, self.now, flight, process, event, detail))
 
+    def log_at(
+        self, time_h: float, flight: str, process: str, event: str, detail: str = ""
+    ) -> None:
+        """Record an event at a time already past (the trace is sorted by time at the end)."""
+        if self.tracing:
+            self.events_log.append((self.replication, time_h, flight, process, event, detail))
+
     def violation(self, what: str) -> None:
         """Record a broken constraint (seat, crew limit, design life...)."""
         row = self.row

@@ -64,8 +64,8 @@ def simulate_replication(
         else env.all_of(list(env.departed.values()))
     )
     start_h = min((p.dock_planned_h for p in c.launches.values()), default=0.0)
-    for plan in c.contingencies:
-        env.process(contingency_process(env, plan, start_h, stop))
+    if c.contingencies:
+        env.process(contingency_process(env, c.contingencies, start_h, stop))
 
     for plan in c.returns.values():
         env.process(
@@ -81,6 +81,8 @@ def simulate_replication(
 
     env.run(until=c.horizon_h)
     env.rng.release()
+    if trace:
+        env.events_log.sort(key=lambda e: e[1])
     row = env.row
     _classify(c, row)
     return row, env.events_log

@@ -108,44 +108,54 @@ class StationState:
             env.violation(f"crew {n} above docked seats {seats} at {env.now:.2f} h")
 
 
-def contingency_process(env: RotationEnv, plan, start_h: float, stop: simpy.Event):
-    """Arrivals of one kind of contingency (Poisson, rate per hour) from ``start_h`` until ``stop``.
+def contingency_process(env: RotationEnv, plans, start_h: float, stop: simpy.Event):
+    """Arrivals of every kind of contingency (Poisson processes) from ``start_h`` until ``stop``.
 
-    Each arrival takes the crew it needs (everyone aboard, a number of people drawn at random, or
-    named people) at its priority, preempting planned work, for a sampled impact.
+    One SimPy process serves all kinds: it sleeps until the earliest next arrival. Each kind draws
+    from its own stream, in the same order as if it had a process of its own. Each arrival takes
+    the crew it needs (everyone aboard, a number of people drawn at random, or named people) at its
+    priority, preempting planned work, for a sampled impact.
     """
-    if plan.rate_per_h <= 0:
+    plans = [p for p in plans if p.rate_per_h > 0]
+    if not plans:
         return
-    rng = env.rng[f"contingency.{plan.name}"]
-    station = env.station
-    row = env.row
-    count_key = f"in.contingency.{plan.name}.count"
+    rngs = [env.rng[f"contingency.{p.name}"] for p in plans]
     if env.now < start_h:
         yield env.timeout(start_h - env.now)
+    upcoming = [
+        env.now + rng.exponential(1.0 / p.rate_per_h) for p, rng in zip(plans, rngs, strict=True)
+    ]
     while True:
-        gap = rng.exponential(1.0 / plan.rate_per_h)
-        yield env.timeout(gap)
+        k = min(range(len(plans)), key=upcoming.__getitem__)
+        yield env.timeout(upcoming[k] - env.now)
         if stop.triggered:
             return
-        impact = float(plan.impact.sample(rng)) * plan.impact.to_hours
-        row["contingency_count"] += 1
-        row[count_key] += 1
-        row["contingency_h"] += impact
-        aboard = sorted(station.aboard, key=lambda p: env.c.people[p].index)
-        if plan.crew == "all":
-            crew = aboard
-        elif isinstance(plan.crew, int):
-            n = min(plan.crew, len(aboard))
-            crew = (
-                [aboard[i] for i in sorted(rng.choice(len(aboard), n, replace=False))] if n else []
-            )
-        else:
-            crew = [p for p in aboard if p in plan.crew]
-        if env.tracing:
-            env.log("station", "contingency", plan.name, f"impact_h={impact:.2f} crew={len(crew)}")
-        held = [p for p in crew if p in station.crew_time]
-        if held:
-            env.process(_hold_crew(env, held, impact, plan.priority, plan.name))
+        plan, rng = plans[k], rngs[k]
+        _arrival(env, plan, rng)
+        upcoming[k] = env.now + rng.exponential(1.0 / plan.rate_per_h)
+
+
+def _arrival(env: RotationEnv, plan, rng) -> None:
+    """One contingency: count it, pick its crew and take their time."""
+    station = env.station
+    row = env.row
+    impact = float(plan.impact.sample(rng)) * plan.impact.to_hours
+    row["contingency_count"] += 1
+    row[f"in.contingency.{plan.name}.count"] += 1
+    row["contingency_h"] += impact
+    aboard = sorted(station.aboard, key=lambda p: env.c.people[p].index)
+    if plan.crew == "all":
+        crew = aboard
+    elif isinstance(plan.crew, int):
+        n = min(plan.crew, len(aboard))
+        crew = [aboard[i] for i in sorted(rng.choice(len(aboard), n, replace=False))] if n else []
+    else:
+        crew = [p for p in aboard if p in plan.crew]
+    if env.tracing:
+        env.log("station", "contingency", plan.name, f"impact_h={impact:.2f} crew={len(crew)}")
+    held = [p for p in crew if p in station.crew_time]
+    if held:
+        env.process(_hold_crew(env, held, impact, plan.priority, plan.name))
 
 
 def _hold_crew(env: RotationEnv, crew: list[str], hours: float, priority: int, name: str):
