@@ -236,7 +236,7 @@ def run_dask(
             threads_per_worker=1,
             processes=True,
             host="127.0.0.1",
-            dashboard_address=None,
+            dashboard_address="127.0.0.1:0",  # any free port: no clash with a running cluster
         )
         client = dd.Client(cluster)
     futures: list[Any] = []

@@ -204,23 +204,28 @@ def _wait(env: RotationEnv, event: simpy.Event):
                 raise
 
 
-def liner_swap_process(env: RotationEnv, person: str, target: str, done: simpy.Event):
-    """Move ``person``'s seat liner to ``target`` once both are at the station; takes crew time."""
+def liner_swap_process(
+    env: RotationEnv, vehicles: tuple[str, ...], members: list[tuple[str, str, simpy.Event]]
+):
+    """Move the seat liners of ``members`` (person, target vehicle, done event) together.
+
+    The swaps that the same arrivals (``vehicles``) make possible are done as one job, after those
+    vehicles have docked and their hatches are open: each person involved spends ``liner_swap``
+    hours of their own time (a contingency can preempt it; the job resumes with the time it still
+    needs). A swap whose vehicle never docks does not happen, and its person keeps their seat.
+    """
     c = env.c
     station = env.station
-    up = c.people[person].up_vehicle
-    if up is not None and person not in station.aboard:
-        arrived = yield env.arrived[up]
+    for vehicle in vehicles:
+        arrived = yield env.arrived[vehicle]
         if not arrived:
-            done.succeed(False)
+            for _person, _target, done in members:
+                done.succeed(False)
             return
-    if target in env.arrived and target not in station.docked:
-        arrived = yield env.arrived[target]
-        if not arrived:
-            done.succeed(False)
-            return
-    # Both the person and the target vehicle must be aboard/docked and the hatches open.
-    here = max(station.arrived_at[person], station.docked_since.get(target, 0.0))
+    here = max(
+        max(station.arrived_at[person], station.docked_since.get(target, 0.0))
+        for person, target, _done in members
+    )
     start = here + c.work_start_after_docking_h
     if env.now < start:
         yield env.timeout(start - env.now)
@@ -230,22 +235,26 @@ def liner_swap_process(env: RotationEnv, person: str, target: str, done: simpy.E
         requests = []
         began = None
         try:
-            req = station.crew_time[person].request(priority=LINER_SWAP_PRIORITY, preempt=True)
-            requests.append(req)
-            if not req.triggered:
-                yield req
+            for person, _target, _done in members:
+                req = station.crew_time[person].request(priority=LINER_SWAP_PRIORITY, preempt=True)
+                requests.append(req)
+                if not req.triggered:
+                    yield req
             began = env.now
             if tracing:
-                env.log(target, "seats", "swap", person)
+                for person, target, _done in members:
+                    env.log(target, "seats", "swap", person)
             try:
                 yield env.timeout(remaining)
             finally:
                 remaining -= env.now - began
         except simpy.Interrupt:
             if tracing and began is not None:
-                env.log(target, "seats", "swap interrupted", person)
+                for person, target, _done in members:
+                    env.log(target, "seats", "swap interrupted", person)
         finally:
             release_all(requests)
-    station.liner[person] = target
-    env.log(target, "seats", "liner installed", person)
-    done.succeed(True)
+    for person, target, done in members:
+        station.liner[person] = target
+        env.log(target, "seats", "liner installed", person)
+        done.succeed(True)

@@ -38,18 +38,23 @@ def simulate_replication(
     # Liner swaps: everyone whose liner is not in the vehicle that takes them home.
     swaps_of: dict[str, list] = {v: [] for v in c.returns}
     swap_arrivals: dict[str, list[str]] = {v: [] for v in c.returns}
+    swap_jobs: dict[tuple[str, ...], list] = {}
     for person in c.people.values():
         start_vehicle = person.aboard_vehicle or person.up_vehicle
         if start_vehicle != person.returns:
             done = env.event()
-            env.process(liner_swap_process(env, person.name, person.returns, done))
             arriving = [a for a in (person.up_vehicle, person.returns) if a in c.launches]
+            key = tuple(sorted(set(arriving)))
+            swap_jobs.setdefault(key, []).append((person.name, person.returns, done))
             for v in (start_vehicle, person.returns):
                 if v in swaps_of:
                     swaps_of[v].append(done)
                     swap_arrivals[v] += [
                         a for a in arriving if a != v and a not in swap_arrivals[v]
                     ]
+
+    for vehicles, members in swap_jobs.items():
+        env.process(liner_swap_process(env, vehicles, members))
 
     work_done = env.event()
     work_proc = env.process(work_process(env, work_done)) if c.tasks else None
