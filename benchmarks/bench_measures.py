@@ -267,3 +267,41 @@ def startup(args: list[str], repeats: int) -> dict[str, Any]:
         _check_ok(res)
         runs.append(res["wall_s"])
     return {"command": ["crewsim", *args], "runs_s": runs, "median_s": statistics.median(runs)}
+
+
+def instruction_cost(replications: int = 200, timeouts: int = 100_000) -> dict[str, Any]:
+    """Cost of a replication in bare-timeout equivalents by instruction count (callgrind).
+
+    Three runs of ``instruction_probe.py`` under ``valgrind --tool=callgrind`` (set-up only, set-up
+    plus replications, set-up plus timeouts); the differences give instructions per replication and
+    per timeout. Unlike wall time, the ratio does not move with the machine's load.
+    """
+    import re
+    import shutil
+    import tempfile
+
+    valgrind = shutil.which("valgrind")
+    if valgrind is None:
+        return {"available": False}
+    probe = Path(__file__).resolve().parent / "instruction_probe.py"
+    counts = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for mode, n in (("none", 0), ("reps", replications), ("timeouts", timeouts)):
+            out = subprocess.run(
+                [valgrind, "--tool=callgrind", f"--callgrind-out-file={tmp}/cg.{mode}",
+                 sys.executable, str(probe), mode, str(n)],
+                capture_output=True, text=True, cwd=ROOT, check=True,
+            )  # fmt: skip
+            found = re.search(r"Collected\s*:\s*(\d+)", out.stderr)
+            if not found:
+                raise RuntimeError(f"callgrind printed no instruction count: {out.stderr[-400:]}")
+            counts[mode] = int(found.group(1))
+    per_rep = (counts["reps"] - counts["none"]) / replications
+    per_timeout = (counts["timeouts"] - counts["none"]) / timeouts
+    return {
+        "available": True,
+        "instructions": counts,
+        "instructions_per_replication": per_rep,
+        "instructions_per_timeout": per_timeout,
+        "replication_cost_timeout_eq": per_rep / per_timeout,
+    }

@@ -36,7 +36,9 @@ sys.path.insert(1, str(Path(__file__).resolve().parents[1]))
 
 import bench_measures as bm  # noqa: E402
 
-SECTIONS = ("serial", "parallel", "e2e", "scale", "startup")
+SECTIONS = ("serial", "parallel", "e2e", "scale", "startup", "instructions")
+#: Sections left out of ``--quick`` unless named with ``--only`` (they take minutes).
+SLOW_SECTIONS = ("instructions",)
 GB = 1e9
 
 
@@ -201,6 +203,26 @@ def run_scale(sizes: Sizes, yard: float, details: dict[str, Any]) -> list[Row]:
     return rows
 
 
+def run_instructions(sizes: Sizes, yard: float, details: dict[str, Any]) -> list[Row]:
+    res = details["instructions"] = bm.instruction_cost()
+    if not res["available"]:
+        return [
+            Row(
+                "instructions.replication_cost",
+                "instructions",
+                None,
+                "timeout-eq",
+                status="skipped",
+            )
+        ]
+    return [
+        Row("instructions.per_replication", "instructions", res["instructions_per_replication"], "instr"),
+        Row("instructions.per_timeout", "instructions", res["instructions_per_timeout"], "instr"),
+        Row("instructions.replication_cost", "instructions", res["replication_cost_timeout_eq"],
+            "timeout-eq", op="<=", limit=600),
+    ]  # fmt: skip
+
+
 def run_startup(sizes: Sizes, yard: float, details: dict[str, Any]) -> list[Row]:
     helped = details["startup_help"] = bm.startup(["--help"], sizes.startup_repeats)
     valid = details["startup_validate"] = bm.startup(
@@ -270,7 +292,11 @@ def main(argv: list[str] | None = None) -> int:
     sizes = QUICK if args.quick else FULL
     if args.scale_sizes:
         sizes = Sizes(**{**asdict(sizes), "scale_replications": args.scale_sizes})
-    sections = [s for s in SECTIONS if not args.only or s in args.only]
+    sections = [
+        s
+        for s in SECTIONS
+        if (s in args.only if args.only else not (args.quick and s in SLOW_SECTIONS))
+    ]
     started = dt.datetime.now(dt.UTC)
     load_before = os.getloadavg() if hasattr(os, "getloadavg") else None
 
@@ -285,6 +311,7 @@ def main(argv: list[str] | None = None) -> int:
         "e2e": lambda: run_e2e(sizes, y, details),
         "scale": lambda: run_scale(sizes, y, details),
         "startup": lambda: run_startup(sizes, y, details),
+        "instructions": lambda: run_instructions(sizes, y, details),
     }
     for name in sections:
         print(f"[bench] {name} ...", file=sys.stderr, flush=True)

@@ -14,7 +14,6 @@ from typing import Any
 
 import numpy as np
 
-from sim.distributions import Fixed
 from sim.scenario import Scenario
 
 #: Planned work runs at this SimPy priority; contingencies (0-9) and liner swaps preempt it.
@@ -335,8 +334,3 @@ def _orbit_opportunities(
     undock = (touchdown - s.epoch.timestamp()) / 3600 - descent_h
     later = undock[undock > undock_h + 1e-6]
     return np.concatenate([[undock_h], later])
-
-
-def nominal_fixed(value: float, unit: str = "h") -> Fixed:
-    """A fixed duration (helper for tests and derived scenarios)."""
-    return Fixed(value=value, unit=unit)
