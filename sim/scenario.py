@@ -9,9 +9,6 @@ path and what was expected. Durations carry explicit units and are kept as distr
 from __future__ import annotations
 
 import copy
-import difflib
-import math
-import types
 import typing
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -35,7 +32,6 @@ from sim.distributions import (
     Distribution,
     Fixed,
     PoissonEvent,
-    _Dist,
     coerce_distribution,
 )
 from sim.errors import ScenarioError
@@ -679,408 +675,11 @@ def validate_scenario(data: dict[str, Any], source: str = "<scenario>") -> Scena
     try:
         scenario = Scenario.model_validate(filled)
     except ValidationError as exc:
-        raise ScenarioError(_format_validation(exc, source, filled)) from None
+        raise ScenarioError(format_validation(exc, source, filled)) from None
     problems = check_scenario(scenario)
     if problems:
         raise ScenarioError("\n".join(f"{source}: {where}: {msg}" for where, msg in problems))
     return scenario
-
-
-# --------------------------------------------------------------------------------------------------
-# Error messages
-# --------------------------------------------------------------------------------------------------
-
-
-def _model_at(loc: tuple[Any, ...]) -> type[BaseModel] | None:
-    """The pydantic model class that the path ``loc`` (without its last item) points into."""
-    current: Any = Scenario
-    for item in loc:
-        current = _unwrap(current)
-        if isinstance(current, type) and issubclass(current, BaseModel):
-            field = current.model_fields.get(str(item))
-            if field is None:
-                field = next((f for f in current.model_fields.values() if f.alias == item), None)
-            if field is None:
-                return None
-            current = field.annotation
-        elif typing.get_origin(current) in (dict, list):
-            current = typing.get_args(current)[-1]
-        else:
-            return None
-    current = _unwrap(current)
-    return current if isinstance(current, type) and issubclass(current, BaseModel) else None
-
-
-def _unwrap(tp: Any) -> Any:
-    """Strip Optional/Annotated layers to reach a model, dict or list type."""
-    while True:
-        origin = typing.get_origin(tp)
-        if origin is Annotated:
-            tp = typing.get_args(tp)[0]
-        elif origin in (typing.Union, types.UnionType):
-            members = [a for a in typing.get_args(tp) if a is not type(None)]
-            structured = [
-                a
-                for a in members
-                if typing.get_origin(a) in (dict, list)
-                or (isinstance(a, type) and issubclass(a, BaseModel))
-            ]
-            if len(structured) != 1:
-                return tp
-            tp = structured[0]
-        else:
-            return tp
-
-
-def _field_names(model: type[BaseModel]) -> list[str]:
-    return [f.alias or name for name, f in model.model_fields.items()]
-
-
-def _data_path(data: Any, loc: tuple[Any, ...]) -> tuple[Any, ...]:
-    """The field path of an error: ``loc`` without pydantic's union-member labels (``int``,
-    ``list[str]``, a distribution tag...), found by following ``loc`` through the input data."""
-    path: list[Any] = []
-    node = data
-    for item in loc:
-        in_dict = isinstance(node, dict) and item in node
-        in_list = isinstance(node, list) and isinstance(item, int) and 0 <= item < len(node)
-        if in_dict or in_list:
-            node = node[item]
-        elif isinstance(item, str) and (item in DIST_NAMES or item in _UNION_LABELS or "[" in item):
-            continue
-        else:
-            node = None
-        path.append(item)
-    return tuple(path)
-
-
-#: Labels pydantic puts in an error location for the member of a union that failed.
-_UNION_LABELS = {"str", "int", "float", "bool", "none"}
-
-
-def _defaults_hint(loc: tuple[Any, ...]) -> str:
-    """For a missing field that `defaults:` could supply, say so."""
-    sections: dict[str, type[BaseModel]] = {
-        "launch": LaunchDefaults,
-        "rendezvous": RendezvousDefaults,
-        "docking": DockingDefaults,
-    }
-    section = sections.get(loc[2]) if len(loc) == 4 and loc[0] == "vehicles" else None
-    if section is not None and loc[3] in section.model_fields:
-        return f" (give it here or in defaults.{loc[2]}.{loc[3]})"
-    if len(loc) == 3 and loc[0] == "returns" and loc[2] in LandingDefaults.model_fields:
-        return f" (give it here or in defaults.landing.{loc[2]})"
-    return ""
-
-
-def _format_validation(exc: ValidationError, source: str, data: Any = None) -> str:
-    lines = []
-    for err in exc.errors():
-        loc = _data_path(data, tuple(err["loc"]))
-        where = ".".join(str(p) for p in loc) or "(top level)"
-        kind = err["type"]
-        if kind == "extra_forbidden":
-            model = _model_at(loc[:-1])
-            hint = ""
-            if model is not None:
-                names = _field_names(model)
-                close = difflib.get_close_matches(str(loc[-1]), names, n=1, cutoff=0.6)
-                hint = (
-                    f"; did you mean {close[0]!r}?"
-                    if close
-                    else f"; expected one of: {', '.join(names)}"
-                )
-            lines.append(f"{source}: {where}: unknown key{hint}")
-        elif kind == "missing":
-            lines.append(f"{source}: {where}: required field is missing{_defaults_hint(loc)}")
-        elif kind in ("model_type", "model_attributes_type", "dict_type"):
-            got = type(err.get("input")).__name__
-            lines.append(f"{source}: {where}: expected a mapping of fields, got {got}")
-        elif kind == "union_tag_invalid":
-            lines.append(
-                f"{source}: {where}: unknown distribution {err['input'].get('dist')!r}; "
-                f"expected one of {', '.join(DIST_NAMES)}"
-            )
-        else:
-            msg = err["msg"].removeprefix("Value error, ")
-            got = err.get("input")
-            shown = (
-                ""
-                if isinstance(got, dict | list) or got is None or f"{got!r}" in msg
-                else f" (got {got!r})"
-            )
-            lines.append(f"{source}: {where}: {msg}{shown}")
-    return "\n".join(dict.fromkeys(lines))
-
-
-# --------------------------------------------------------------------------------------------------
-# Cross-field checks
-# --------------------------------------------------------------------------------------------------
-
-
-def check_scenario(s: Scenario) -> list[tuple[str, str]]:
-    """Consistency checks across fields; each problem is ``(field path, message)``."""
-    problems: list[tuple[str, str]] = []
-    add = problems.append
-    vehicles = s.vehicles
-    ports = set(s.station.ports)
-
-    def known_vehicle(where: str, name: str | None) -> bool:
-        if name is None or name in vehicles:
-            return True
-        close = difflib.get_close_matches(name, list(vehicles), n=1)
-        hint = f"; did you mean {close[0]!r}?" if close else f"; known: {', '.join(vehicles)}"
-        add((where, f"unknown vehicle {name!r}{hint}"))
-        return False
-
-    def known_port(where: str, port: str) -> None:
-        if port not in ports:
-            close = difflib.get_close_matches(port, sorted(ports), n=1)
-            hint = (
-                f"; did you mean {close[0]!r}?"
-                if close
-                else f"; station ports: {', '.join(s.station.ports)}"
-            )
-            add((where, f"unknown port {port!r}{hint}"))
-
-    def known_person(where: str, person: str) -> None:
-        if person not in s.crew:
-            close = difflib.get_close_matches(person, list(s.crew), n=1)
-            hint = f"; did you mean {close[0]!r}?" if close else ""
-            add((where, f"unknown person {person!r} (not in `crew`){hint}"))
-
-    # Vehicles: docked or launched, ports at the epoch.
-    occupied: dict[str, str] = {}
-    for name, v in vehicles.items():
-        where = f"vehicles.{name}"
-        if v.launch is None:
-            if v.docked_at is None or v.docked_since is None:
-                add(
-                    (
-                        where,
-                        "a vehicle needs either `launch` or both `docked_at` and `docked_since`",
-                    )
-                )
-            if v.rendezvous is not None or v.docking is not None:
-                add((where, "`rendezvous` and `docking` need a `launch` section"))
-        else:
-            if v.docked_at is not None:
-                add((where, "a vehicle cannot both be docked at the epoch and launch"))
-            if v.rendezvous is None:
-                add(
-                    (
-                        f"{where}.rendezvous",
-                        "required for a launching vehicle (or set defaults.rendezvous)",
-                    )
-                )
-            if v.docking is None:
-                add((f"{where}.docking", "required for a launching vehicle"))
-            if v.launch.planned < s.epoch:
-                add((f"{where}.launch.planned", f"is before the epoch {s.epoch.isoformat()}"))
-        if v.docked_at is not None:
-            known_port(f"{where}.docked_at", v.docked_at)
-            if v.docked_at in occupied:
-                add(
-                    (
-                        f"{where}.docked_at",
-                        f"port {v.docked_at!r} is already taken by {occupied[v.docked_at]} at the epoch",
-                    )
-                )
-            occupied[v.docked_at] = name
-            if v.docked_since is not None and v.docked_since > s.epoch:
-                add((f"{where}.docked_since", "is after the epoch; launch the vehicle instead"))
-        if v.rendezvous is not None:
-            r = v.rendezvous
-            for key, scheme in (("scheme", r.scheme), ("fallback", r.fallback)):
-                if scheme not in r.durations:
-                    add(
-                        (
-                            f"{where}.rendezvous.{key}",
-                            f"scheme {scheme!r} has no entry in durations "
-                            f"({', '.join(r.durations) or 'none'})",
-                        )
-                    )
-        if v.docking is not None:
-            known_port(f"{where}.docking.port", v.docking.port)
-            if (
-                v.launch is not None
-                and v.docking.planned is not None
-                and v.docking.planned < v.launch.planned
-            ):
-                add((f"{where}.docking.planned", "is before the planned launch"))
-
-    # Relocations.
-    position = {n: v.docked_at for n, v in vehicles.items()}
-    for i, r in enumerate(sorted(s.relocations, key=lambda r: r.planned)):
-        where = f"relocations.{s.relocations.index(r)}"
-        if not known_vehicle(f"{where}.vehicle", r.vehicle):
-            continue
-        known_port(f"{where}.from", r.from_)
-        known_port(f"{where}.to", r.to)
-        known_vehicle(f"{where}.before", r.before)
-        if vehicles[r.vehicle].launch is None and position.get(r.vehicle) != r.from_:
-            add(
-                (f"{where}.from", f"{r.vehicle} is at {position.get(r.vehicle)!r}, not {r.from_!r}")
-            )
-        if r.to in occupied and occupied[r.to] != r.vehicle:
-            add((f"{where}.to", f"port {r.to!r} is taken by {occupied[r.to]}"))
-        occupied.pop(r.from_, None)
-        occupied[r.to] = r.vehicle
-        position[r.vehicle] = r.to
-        del i
-
-    # Arrivals need a port that is free by then.
-    for name, v in vehicles.items():
-        if (
-            v.docking is not None
-            and v.docking.port in occupied
-            and occupied[v.docking.port] != name
-        ):
-            holder = occupied[v.docking.port]
-            holder_docking = vehicles[holder].docking
-            if vehicles[holder].launch is None or (
-                holder_docking is not None and holder_docking.port == v.docking.port
-            ):
-                add(
-                    (
-                        f"vehicles.{name}.docking.port",
-                        f"port {v.docking.port!r} is occupied by {holder} and no entry in `relocations` frees it",
-                    )
-                )
-
-    # Crew: where they come from and go to.
-    up_count: dict[str, int] = {}
-    ret_count: dict[str, int] = {}
-    aboard = 0
-    for person, c in s.crew.items():
-        where = f"crew.{person}"
-        if (c.aboard is None) == (c.up is None):
-            add((where, "give exactly one of `aboard` (already on the station) or `up` (launches)"))
-        if c.aboard is not None and known_vehicle(f"{where}.aboard", c.aboard):
-            aboard += 1
-            if vehicles[c.aboard].launch is not None:
-                add((f"{where}.aboard", f"{c.aboard} is not docked at the epoch; use `up`"))
-        if c.up is not None and known_vehicle(f"{where}.up", c.up):
-            up_count[c.up] = up_count.get(c.up, 0) + 1
-            if vehicles[c.up].launch is None:
-                add((f"{where}.up", f"{c.up} does not launch in this scenario; use `aboard`"))
-        if known_vehicle(f"{where}.returns", c.returns):
-            ret_count[c.returns] = ret_count.get(c.returns, 0) + 1
-            if c.returns not in s.returns:
-                add((f"{where}.returns", f"{c.returns} has no entry in `returns`"))
-    for name, n in up_count.items():
-        if n > vehicles[name].seats:
-            add(
-                (
-                    f"vehicles.{name}.seats",
-                    f"{n} people fly up on {name} but it has {vehicles[name].seats} seats",
-                )
-            )
-    for name, n in ret_count.items():
-        if name in vehicles and n > vehicles[name].seats:
-            add(
-                (
-                    f"vehicles.{name}.seats",
-                    f"{n} people return on {name} but it has {vehicles[name].seats} seats",
-                )
-            )
-    if aboard > s.station.max_crew:
-        add(
-            (
-                "station.max_crew",
-                f"{aboard} people are aboard at the epoch, above the limit {s.station.max_crew}",
-            )
-        )
-
-    # Work and contingencies name real people.
-    for i, task in enumerate(s.work.tasks):
-        for j, person in enumerate(task.people):
-            known_person(f"work.tasks.{i}.people.{j}", person)
-        if task.hours <= 0:
-            add((f"work.tasks.{i}.hours", "must be positive"))
-    for i, c in enumerate(s.contingencies):
-        if isinstance(c.crew, list):
-            for j, person in enumerate(c.crew):
-                known_person(f"contingencies.{i}.crew.{j}", person)
-        elif isinstance(c.crew, int) and c.crew < 1:
-            add(
-                (f"contingencies.{i}.crew", "expected 'all', a positive number or a list of people")
-            )
-
-    # Returns.
-    for name, r in s.returns.items():
-        where = f"returns.{name}"
-        if not known_vehicle(where, name):
-            continue
-        known_vehicle(f"{where}.follows_launch_of", r.follows_launch_of)
-        v = vehicles[name]
-        if v.docking is not None and v.launch is not None:
-            docked_plan = v.docking.planned or v.launch.planned
-            if r.planned_undock <= docked_plan:
-                add((f"{where}.planned_undock", "is before the vehicle's planned docking"))
-        if r.latest_undock is not None and r.latest_undock < r.planned_undock:
-            add((f"{where}.latest_undock", "is before planned_undock"))
-    if s.primary_return is not None and s.primary_return not in s.returns:
-        add(("primary_return", f"{s.primary_return!r} has no entry in `returns`"))
-
-    # Durations (and slips) cannot be negative, wherever they are written, `defaults` included.
-    for where, dist in _durations(s, ""):
-        if dist.lower < 0:
-            lowest = (
-                "unbounded below; give it low: 0"
-                if dist.lower == -math.inf
-                else (f"its lowest value is {dist.lower:g} {dist.unit}")
-            )
-            add((where, f"a duration cannot be negative ({lowest})"))
-    if s.orbit is not None:
-        known_vehicle("orbit.reference_launch", s.orbit.reference_launch)
-    return problems
-
-
-def _durations(node: Any, where: str) -> typing.Iterator[tuple[str, Any]]:
-    """Every duration distribution (a distribution with a unit) under ``node``, with its path."""
-    if isinstance(node, _Dist):
-        if node.unit is not None:
-            yield where, node
-    elif isinstance(node, BaseModel):
-        for name, field in type(node).model_fields.items():
-            key = field.alias or name
-            yield from _durations(getattr(node, name), f"{where}.{key}" if where else key)
-    elif isinstance(node, dict):
-        for key, value in node.items():
-            yield from _durations(value, f"{where}.{key}")
-    elif isinstance(node, list):
-        for i, value in enumerate(node):
-            yield from _durations(value, f"{where}.{i}")
-
-
-def life_margins(s: Scenario) -> dict[str, float]:
-    """Days of design life left at each return's planned undock (negative: over the limit)."""
-    margins = {}
-    for name, r in s.returns.items():
-        v = s.vehicles.get(name)
-        if v is None:
-            continue
-        since = v.docked_since
-        if since is None and v.docking is not None:
-            since = v.docking.planned or v.launch.planned
-        if since is None:
-            continue
-        docked_days = (r.planned_undock - since).total_seconds() / 86400
-        margins[name] = v.design_life / 24 - docked_days
-    return margins
-
-
-def scenario_warnings(s: Scenario) -> list[str]:
-    """Things that are allowed but worth saying (e.g. a return planned past the design life)."""
-    out = []
-    for name, margin in life_margins(s).items():
-        if margin < 0:
-            out.append(
-                f"returns.{name}.planned_undock: {name} would be docked {-margin:.1f} d past its "
-                f"design life ({s.vehicles[name].design_life / 24:.0f} d)"
-            )
-    return out
 
 
 def json_schema() -> dict[str, Any]:
@@ -1095,3 +694,23 @@ def utc(text: str) -> datetime:
     """Parse an ISO-8601 instant; a missing offset means UTC."""
     value = datetime.fromisoformat(text.replace("Z", "+00:00"))
     return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+# The checks and the error messages live in their own modules; they are part of this API.
+from sim.scenario_checks import check_scenario, life_margins, scenario_warnings  # noqa: E402
+from sim.scenario_errors import format_validation  # noqa: E402
+
+__all__ = [
+    "Scenario",
+    "apply_override",
+    "check_scenario",
+    "deep_merge",
+    "format_validation",
+    "json_schema",
+    "life_margins",
+    "load_scenario",
+    "load_scenario_data",
+    "scenario_warnings",
+    "utc",
+    "validate_scenario",
+]
