@@ -40,12 +40,12 @@ from sim.backends import (
     run_serial,
 )
 from sim.errors import CrewsimError, RuntimeFault
+from sim.stopping import Precision, _Stopper
 
 MIN_CHUNK = 100
 MAX_CHUNK = 5_000
 CHUNKS_PER_WORKER = 4
 DEFAULT_TRACE_SAMPLE = 20
-Z95 = 1.959963984540054
 
 
 class RunInterrupted(Exception):
@@ -111,98 +111,6 @@ def plan_chunks(n: int, chunk_size: int) -> list[ChunkSpec]:
         ChunkSpec(k, start, min(n, start + chunk_size))
         for k, start in enumerate(range(0, n, chunk_size))
     ]
-
-
-# --------------------------------------------------------------------------- adaptive stopping
-@dataclass(frozen=True)
-class Precision:
-    """Stop when the 95 % order-statistic CI of percentile ``p`` of ``column`` has a half-width
-    below ``half_width`` (in the column's unit), checked at chunk boundaries in replication order."""
-
-    column: str
-    p: float
-    half_width: float
-
-    @classmethod
-    def parse(cls, text: str) -> Precision:
-        """``COLUMN:P80:HALF_WIDTH``, e.g. ``MS-18.landing_delay_h:P80:2``."""
-        try:
-            column, pct, hw = text.rsplit(":", 2)
-            if not pct.upper().startswith("P"):
-                raise ValueError
-            p = float(pct[1:]) / 100.0
-            half_width = float(hw)
-        except ValueError:
-            raise CrewsimError(
-                f"--precision {text!r}: expected COLUMN:Pxx:HALF_WIDTH, e.g. "
-                "MS-18.landing_delay_h:P80:2"
-            ) from None
-        if not (0.0 < p < 1.0) or not half_width > 0 or not column:
-            raise CrewsimError(
-                f"--precision {text!r}: the percentile must be in (0, 100) and the half-width > 0"
-            )
-        return cls(column, p, half_width)
-
-    def half_width_of(self, values: Any) -> float:
-        """The CI half-width of the percentile from ``values`` (NaN counts as +inf: never
-        happened is the worst case); inf when there are too few values for a CI."""
-        import numpy as np
-
-        x = np.where(np.isnan(values), np.inf, values)
-        n = len(x)
-        se = math.sqrt(n * self.p * (1.0 - self.p))
-        lo = math.floor(n * self.p - Z95 * se)  # 1-based ranks
-        hi = math.ceil(n * self.p + Z95 * se)
-        if lo < 1 or hi > n:
-            return math.inf
-        part = np.partition(x, [lo - 1, hi - 1])
-        width = (part[hi - 1] - part[lo - 1]) / 2.0
-        return float(width) if np.isfinite(width) else math.inf
-
-
-class _Stopper:
-    """Follows the contiguous prefix of finished chunks and finds the first chunk boundary at
-    which the precision target is met; the same boundary on any backend, in any finish order."""
-
-    def __init__(self, precision: Precision, n_chunks: int) -> None:
-        self.precision = precision
-        self.n_chunks = n_chunks
-        self.values: dict[int, Any] = {}
-        self.prefix: list[Any] = []
-        self.next_chunk = 0
-        self.stop_chunk: int | None = None
-        self.achieved = math.inf
-
-    def add(self, chunk: int, table: Any) -> None:
-        import numpy as np
-
-        col = self.precision.column
-        if col not in table.column_names:
-            raise CrewsimError(f"--precision: no outcome column {col!r}")
-        values = table.column(col).to_numpy(zero_copy_only=False)
-        if values.dtype.kind not in "biuf":
-            raise CrewsimError(f"--precision: column {col!r} is not numeric")
-        self.values[chunk] = np.asarray(values, dtype=float)
-        while self.stop_chunk is None and self.next_chunk in self.values:
-            self.prefix.append(self.values.pop(self.next_chunk))
-            self.achieved = self.precision.half_width_of(np.concatenate(self.prefix))
-            if self.achieved < self.precision.half_width or self.next_chunk == self.n_chunks - 1:
-                self.stop_chunk = self.next_chunk
-            self.next_chunk += 1
-
-    def record(self, replications: int) -> dict[str, Any]:
-        met = self.achieved < self.precision.half_width
-        return {
-            "rule": "precision",
-            "column": self.precision.column,
-            "percentile": self.precision.p * 100,
-            "target_half_width": self.precision.half_width,
-            "achieved_half_width": self.achieved if math.isfinite(self.achieved) else None,
-            "replications": replications,
-            "reason": "half-width below target"
-            if met
-            else "reached the maximum number of replications (-n) before the target",
-        }
 
 
 # --------------------------------------------------------------------------- run state
