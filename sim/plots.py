@@ -305,7 +305,8 @@ def tornado(
     ax = fig.add_subplot()
     colors = [RED if r > 0 else BLUE for r in t["rho"]]
     yy = np.arange(len(t))
-    err = np.vstack([t["rho"] - t["ci_low"], t["ci_high"] - t["rho"]])
+    # rho can fall just outside its Fisher-z interval at the extremes: whiskers never negative.
+    err = np.clip(np.vstack([t["rho"] - t["ci_low"], t["ci_high"] - t["rho"]]), 0.0, None)
     ax.barh(yy, t["rho"], color=colors, xerr=err, ecolor="black", capsize=3)
     for y, r, lo, hi in zip(yy, t["rho"], t["ci_low"], t["ci_high"], strict=True):
         ax.text(

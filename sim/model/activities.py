@@ -222,6 +222,9 @@ def liner_swap_process(
             for _person, _target, done in members:
                 done.succeed(False)
             return
+    members = _still_possible(env, members)
+    if not members:
+        return
     here = max(
         max(station.arrived_at[person], station.docked_since.get(target, 0.0))
         for person, target, _done in members
@@ -254,7 +257,21 @@ def liner_swap_process(
                     env.log(target, "seats", "swap interrupted", person)
         finally:
             release_all(requests)
-    for person, target, done in members:
+    for person, target, done in _still_possible(env, members):
         station.liner[person] = target
         env.log(target, "seats", "liner installed", person)
         done.succeed(True)
+
+
+def _still_possible(env: RotationEnv, members: list) -> list:
+    """The swaps whose person is aboard and whose target vehicle is still docked; the others are
+    given up (their return left without them), and keep the person on their original seat."""
+    station = env.station
+    keep = []
+    for person, target, done in members:
+        if person in station.aboard and target in station.docked and not done.triggered:
+            keep.append((person, target, done))
+        elif not done.triggered:
+            done.succeed(False)
+            env.log(target, "seats", "swap given up", person)
+    return keep

@@ -177,7 +177,13 @@ def compile_scenario(s: Scenario) -> CompiledScenario:
         else:
             windows = planned + days * 24.0 + days * v.launch.window_drift
         crewed = v.crewed if v.crewed is not None else any(c.up == name for c in s.crew.values())
-        blocked = tuple(i for i, r in enumerate(s.relocations) if r.before == name)
+        # A relocation holds this launch when it names it, or when it frees this vehicle's port
+        # (a crewed Soyuz cannot loiter for days waiting for its port).
+        blocked = tuple(
+            i
+            for i, r in enumerate(s.relocations)
+            if r.before == name or (r.vehicle != name and r.from_ == v.docking.port)
+        )
         launches[name] = Launch(
             vehicle=name,
             crewed=crewed,

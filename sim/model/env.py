@@ -42,6 +42,8 @@ class RotationEnv(simpy.Environment):
         self.departed: dict[str, simpy.Event] = {v: self.event() for v in compiled.returns}
         #: Launch slip in days of each launching vehicle, once known.
         self.slip_days: dict[str, float] = {}
+        #: Hours of each launch's lateness by cause (launch_slip, relocation, scrub), once launched.
+        self.launch_causes: dict[str, dict[str, float]] = {}
         self.launched: dict[str, simpy.Event] = {v: self.event() for v in compiled.launches}
 
     def log(self, flight: str, process: str, event: str, detail: str = "") -> None:

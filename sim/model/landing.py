@@ -55,7 +55,7 @@ def return_process(
         else:
             shift = 24.0 * days
         target += shift
-        causes["launch_slip"] = shift
+        _split(causes, shift, env.launch_causes.get(spec.follows_launch_of), "launch_slip")
 
     # The vehicle must be here.
     if v in env.arrived:
@@ -77,19 +77,31 @@ def return_process(
     # Liner swaps into or out of this vehicle must be done.
     # Waiting for the vehicles those people arrive on is charged to that flight's own docking-delay
     # causes (its launch slip, scrubs, rendezvous...); the swaps themselves to `liner_swap`.
+    # The wait is bounded by the design life and latest_undock (up to the last usable landing
+    # opportunity a day before them): past that the vehicle leaves with whoever's liner it holds, and the
+    # swaps are abandoned (outcome `swap_abandoned`).
     pending = [e for e in swaps if not e.triggered]
     if pending:
+        # One day of margin, so that a weathered-out landing day does not break the limit.
+        hard_limit = min(plan.latest_undock_h, life_end) - 24.0
+        k = bisect_right(plan.usable_h, hard_limit + 1e-9) - 1
+        give_up = env.timeout(
+            max(float(plan.usable_h[k]) if k >= 0 else env.now, env.now) - env.now
+        )
         before = env.now
         waiting = [env.arrived[a] for a in swap_arrivals if not env.arrived[a].triggered]
         if waiting:
-            yield env.all_of(waiting)
+            yield env.all_of(waiting) | give_up
             _charge_arrival(env, causes, swap_arrivals, env.now - before)
         after_arrival = env.now
         pending = [e for e in swaps if not e.triggered]
-        if pending:
-            yield env.all_of(pending)
+        if pending and not give_up.processed:
+            yield env.all_of(pending) | give_up
         causes["liner_swap"] = env.now - after_arrival
         ready = env.now
+        if any(not e.triggered for e in swaps):
+            row["outcome"] = "swap_abandoned"
+            env.log(v, "return", "swaps abandoned", "design life or latest undock reached")
 
     # Policy: until-done waits for the work, within its limits: the extension past the (shifted)
     # plan, latest_undock and the design life. It waits at most until the last usable landing
@@ -209,10 +221,16 @@ def _charge_arrival(env: RotationEnv, causes: dict, vehicles: list[str], hours: 
         causes["arrival"] += hours
         return
     last = max(docked, key=lambda v: row[f"{v}.dock_actual_utc"])
-    parts = {k: max(0.0, row[f"{last}.dock_delay.{k}_h"]) for k in DOCK_CAUSES}
-    total = sum(parts.values())
+    parts = {k: row[f"{last}.dock_delay.{k}_h"] for k in DOCK_CAUSES}
+    _split(causes, hours, parts, "arrival")
+
+
+def _split(causes: dict, hours: float, parts: dict | None, fallback: str) -> None:
+    """Add ``hours`` to ``causes`` in proportion to the positive ``parts`` (else to ``fallback``)."""
+    positive = {k: max(0.0, v) for k, v in (parts or {}).items()}
+    total = sum(positive.values())
     if total <= 0:
-        causes["arrival"] += hours
+        causes[fallback] += hours
         return
-    for k, part in parts.items():
+    for k, part in positive.items():
         causes[k] += hours * part / total

@@ -69,7 +69,7 @@ def launch_process(env: RotationEnv, plan: Launch):
         env.log(v, "launch", "stood down", f"{scrubs} scrubs")
         row[f"{v}.pad_aborts"] = scrubs
         row[f"in.{v}.scrubs"] = float(scrubs)
-        row[f"{v}.launch_failed"] = True
+        row[f"{v}.stood_down"] = True
         env.launched[v].succeed(False)
         env.arrived[v].succeed(False)
         return
@@ -102,4 +102,5 @@ def launch_process(env: RotationEnv, plan: Launch):
         "scrub": per_day * scrub_days,
     }
     causes["launch_slip"] += lateness - sum(causes.values())
+    env.launch_causes[v] = causes
     yield from rendezvous_and_dock(env, plan, slipped=total_days > 0, launch_causes=causes)

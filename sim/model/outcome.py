@@ -32,7 +32,15 @@ DELAY_CAUSES = (
 #: Causes of an arriving flight's docking delay; their columns add up to ``V.dock_delay_h``.
 DOCK_CAUSES = ("launch_slip", "relocation", "scrub", "rendezvous", "docking")
 
-OUTCOMES = ("nominal", "delayed", "launch_failure", "docking_abort", "return_blocked")
+OUTCOMES = (
+    "nominal",
+    "delayed",
+    "launch_failure",
+    "launch_stood_down",
+    "docking_abort",
+    "swap_abandoned",
+    "return_blocked",
+)
 
 
 def row_template(c: CompiledScenario) -> dict[str, Any]:
@@ -65,6 +73,7 @@ def row_template(c: CompiledScenario) -> dict[str, Any]:
                 f"{v}.launch_slip_d": NAN,
                 f"{v}.pad_aborts": 0,
                 f"{v}.launch_failed": False,
+                f"{v}.stood_down": False,
                 f"{v}.scheme_plan": c.launches[v].rendezvous.scheme,
                 f"{v}.scheme_flown": "",
                 f"{v}.fallback": False,

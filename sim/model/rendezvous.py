@@ -95,6 +95,10 @@ def relocation_process(env: RotationEnv, plan: RelocationPlan):
         yield env.timeout(start - env.now)
     station = env.station
     v = plan.vehicle
+    if v not in station.docked:  # it left (or never came): nothing to move
+        env.log(v, "relocation", "skipped", "vehicle not at the station")
+        env.relocated[plan.index].succeed(env.now)
+        return
     station.free_port(v)
     station.relocating.add(v)
     env.log(v, "relocation", "undock", f"from={plan.from_port}")

@@ -63,11 +63,12 @@ def simulate_replication(
 
     # Contingencies matter while the visitors are aboard: from the first arrival to the primary's
     # undock (or, without a primary return, from the epoch until every return has left).
-    stop = (
-        env.departed[c.primary]
-        if c.primary in env.departed
-        else env.all_of(list(env.departed.values()))
-    )
+    if c.primary in env.departed:
+        stop = env.departed[c.primary]
+    elif env.departed:
+        stop = env.all_of(list(env.departed.values()))
+    else:  # no returns: contingencies run to the end of the horizon
+        stop = env.event()
     start_h = min((p.dock_planned_h for p in c.launches.values()), default=0.0)
     if c.contingencies:
         env.process(contingency_process(env, c.contingencies, start_h, stop))
@@ -95,11 +96,14 @@ def simulate_replication(
 
 def _classify(c: CompiledScenario, row: dict[str, Any]) -> None:
     """Set the replication's `outcome`."""
-    if row["outcome"] == "return_blocked":
+    if row["outcome"] in ("return_blocked", "swap_abandoned"):
         return
     for v in c.launches:
         if row[f"{v}.launch_failed"]:
             row["outcome"] = "launch_failure"
+            return
+        if row[f"{v}.stood_down"]:
+            row["outcome"] = "launch_stood_down"
             return
         if (
             row[f"{v}.docking_attempts"]
