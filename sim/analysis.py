@@ -103,6 +103,9 @@ def headline(
     if "work_done_frac" in df.columns and np.isfinite(_numeric(df["work_done_frac"]).values).any():
         r = percentiles(df, "work_done_frac", qs=(0.5,), ci=ci).iloc[0]
         rows.append((main, "work done P50", r.value, r.ci_low, r.ci_high, "fraction"))
+    if "violations" in df.columns:
+        p = probability(df, df["violations"].fillna(0) > 0, ci=ci)
+        rows.append((main, "P(any constraint violated)", p.p, p.low, p.high, "probability"))
     return pd.DataFrame(rows, columns=["flight", "metric", "value", "ci_low", "ci_high", "unit"])
 
 

@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 
 from sim import __version__
-from sim.errors import CrewsimError, RuntimeFault
+from sim.errors import CrewsimError, Interrupted, RuntimeFault
 
 #: Subcommands in the order the help lists them.
 COMMANDS = [
@@ -60,6 +60,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exc.exit_status
     except RuntimeFault as exc:
         print(f"crewsim {args.command}: failed: {exc}", file=sys.stderr)
+        return exc.exit_status
+    except OSError as exc:
+        # A path the user gave that cannot be read or written (read-only, a folder, missing...).
+        where = f" {exc.filename}" if exc.filename else ""
+        print(
+            f"crewsim {args.command}: error: cannot use{where}: {exc.strerror or exc}",
+            file=sys.stderr,
+        )
+        return 2
+    except UnicodeDecodeError as exc:
+        print(
+            f"crewsim {args.command}: error: a file is not UTF-8 text ({exc.reason})",
+            file=sys.stderr,
+        )
+        return 2
+    except Interrupted as exc:
+        print(f"crewsim {args.command}: {exc}", file=sys.stderr)
         return exc.exit_status
     except KeyboardInterrupt:
         print(f"crewsim {args.command}: interrupted", file=sys.stderr)

@@ -14,6 +14,12 @@ class ScenarioError(CrewsimError):
     expected."""
 
 
+class Interrupted(Exception):
+    """Stopped with Ctrl-C; the message says what was kept and how to go on: exit status 130."""
+
+    exit_status = 130
+
+
 class RuntimeFault(Exception):
     """Something failed while running (a replication raised, a disk filled up): exit status 1."""
 

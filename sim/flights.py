@@ -567,12 +567,22 @@ def read_flights(
     required column, and with ``strict=True`` if any cell is malformed (all such cells are listed).
     """
     path = Path(path)
+    if path.is_dir():
+        raise CrewsimError(f"{path}: is a folder; expected a flight table (CSV file)")
     if not path.is_file():
         raise CrewsimError(f"{path}: no such flight table")
-    with path.open(newline="", encoding="utf-8") as handle:
-        reader = csv.DictReader(handle)
-        fmt = detect_format(list(reader.fieldnames or []), str(path))
-        rows = list(reader)
+    try:
+        with path.open(newline="", encoding="utf-8") as handle:
+            reader = csv.DictReader(handle)
+            fieldnames = list(reader.fieldnames or [])
+            if not fieldnames:
+                raise CrewsimError(f"{path}: the file is empty; expected a CSV flight table")
+            fmt = detect_format(fieldnames, str(path))
+            rows = list(reader)
+    except UnicodeDecodeError as exc:
+        raise CrewsimError(f"{path}: not a text CSV file (UTF-8 expected): {exc.reason}") from None
+    except csv.Error as exc:
+        raise CrewsimError(f"{path}: not a readable CSV file: {exc}") from None
     issues: list[Issue] = []
     records = []
     for cells in rows:

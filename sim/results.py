@@ -260,6 +260,8 @@ def _resolve(path: str | os.PathLike[str]) -> Path:
     if not p.exists():
         raise CrewsimError(f"no results folder at {p}")
     if p.is_file():
+        if p.name not in (OUTCOMES, EVENTS, MANIFEST):
+            raise CrewsimError(f"{p} is a file, not a crewsim results folder")
         p = p.parent
     return p
 
@@ -283,12 +285,20 @@ def is_complete(path: str | os.PathLike[str]) -> bool:
 
 def _require_complete(path: str | os.PathLike[str]) -> Path:
     p = _resolve(path)
-    if not is_complete(p):
+    if is_complete(p):
+        return p
+    unfinished = p.name.endswith(PARTIAL_SUFFIX) or any(
+        (p / name).exists() for name in (RUN_STATE, MANIFEST, OUTCOMES, PARTS)
+    )
+    if unfinished:
         raise CrewsimError(
             f"{p} is not a complete crewsim run (no manifest with status 'complete'); it was "
             f"interrupted or is still running. Finish it with: crewsim run --resume {p}"
         )
-    return p
+    raise CrewsimError(
+        f"{p} is not a crewsim results folder (no {MANIFEST} with status 'complete'); give the "
+        "folder that `crewsim run` printed"
+    )
 
 
 def load_manifest(path: str | os.PathLike[str]) -> dict[str, Any]:
@@ -299,16 +309,25 @@ def load_manifest(path: str | os.PathLike[str]) -> dict[str, Any]:
 
 def load(path: str | os.PathLike[str], columns: Sequence[str] | None = None) -> pd.DataFrame:
     """The outcomes of a complete run: one row per replication, ``_utc`` columns as UTC timestamps."""
-    import pandas as pd
 
     p = _require_complete(path)
-    return pd.read_parquet(p / OUTCOMES, columns=list(columns) if columns else None)
+    return _read_parquet(p / OUTCOMES, columns)
 
 
 def load_events(path: str | os.PathLike[str]) -> pd.DataFrame:
     """The sampled event traces of a complete run (columns: replication, time_utc, flight, process,
     event, detail)."""
-    import pandas as pd
 
     p = _require_complete(path)
-    return pd.read_parquet(p / EVENTS)
+    return _read_parquet(p / EVENTS)
+
+
+def _read_parquet(path: Path, columns: Sequence[str] | None = None) -> pd.DataFrame:
+    """Read a results table; a damaged file is bad input, not a crash."""
+    import pandas as pd
+    import pyarrow as pa
+
+    try:
+        return pd.read_parquet(path, columns=list(columns) if columns else None)
+    except (OSError, pa.ArrowException, ValueError) as exc:
+        raise CrewsimError(f"{path}: cannot read the results table ({exc})") from None

@@ -39,7 +39,7 @@ from sim.backends import (
     run_processes,
     run_serial,
 )
-from sim.errors import CrewsimError, RuntimeFault
+from sim.errors import CrewsimError, Interrupted, RuntimeFault
 from sim.stopping import Precision, _Stopper
 
 MIN_CHUNK = 100
@@ -48,7 +48,7 @@ CHUNKS_PER_WORKER = 4
 DEFAULT_TRACE_SAMPLE = 20
 
 
-class RunInterrupted(Exception):
+class RunInterrupted(Interrupted):
     """The run was stopped with Ctrl-C; finished chunks are on disk in ``run_dir``."""
 
     exit_status = 130
@@ -237,6 +237,8 @@ def run(
     mc = getattr(scenario, "monte_carlo", None)
     n = int(n if n is not None else getattr(mc, "replications", 10_000))
     seed = int(seed if seed is not None else getattr(mc, "seed", 0))
+    if seed < 0:
+        raise CrewsimError(f"--seed must be 0 or more (got {seed})")
     backend = _backend_choice(backend, scheduler)
     _check_settings(n, workers, chunk_size, trace_sample)
     stop_rule = Precision.parse(precision) if precision else None

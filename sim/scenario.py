@@ -9,6 +9,7 @@ path and what was expected. Durations carry explicit units and are kept as distr
 from __future__ import annotations
 
 import copy
+import difflib
 import typing
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -577,6 +578,10 @@ def _resolve_extends(path: Path, chain: tuple[Path, ...] = ()) -> dict[str, Any]
     return deep_merge(merged, data)
 
 
+#: Sections keyed by names the scenario defines: `--set` may change them, not invent new ones.
+_NAMED_SECTIONS = ("vehicles", "crew", "returns")
+
+
 def apply_override(data: dict[str, Any], assignment: str) -> dict[str, Any]:
     """Apply one ``dotted.path=value`` (value parsed as YAML; list items by index)."""
     if "=" not in assignment:
@@ -604,6 +609,14 @@ def apply_override(data: dict[str, Any], assignment: str) -> dict[str, Any]:
             else:
                 node = node[int(key)]
         elif isinstance(node, dict):
+            if depth == 1 and keys[0] in _NAMED_SECTIONS and key not in node and node:
+                close = difflib.get_close_matches(key, [str(k) for k in node], n=1)
+                hint = (
+                    f"; did you mean {close[0]!r}?"
+                    if close
+                    else f"; known: {', '.join(map(str, node))}"
+                )
+                raise ScenarioError(f"--set {assignment!r}: {keys[0]} has no {key!r}{hint}")
             if last:
                 node[key] = value
             else:
@@ -666,7 +679,13 @@ def load_scenario(path: str | Path, overrides: typing.Sequence[str] = ()) -> Sce
     """Load, merge, validate and check a scenario file. Raises :class:`ScenarioError`."""
     path = Path(path)
     data = load_scenario_data(path, overrides)
-    return validate_scenario(data, source=str(path))
+    try:
+        return validate_scenario(data, source=str(path))
+    except ScenarioError as exc:
+        if not overrides:
+            raise
+        given = "; ".join(f"--set {o}" for o in overrides)
+        raise ScenarioError(f"{exc}\n(the scenario as changed by {given})") from None
 
 
 def validate_scenario(data: dict[str, Any], source: str = "<scenario>") -> Scenario:

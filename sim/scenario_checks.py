@@ -282,4 +282,30 @@ def scenario_warnings(s: Scenario) -> list[str]:
                 f"returns.{name}.planned_undock: {name} would be docked {-margin:.1f} d past its "
                 f"design life ({s.vehicles[name].design_life / 24:.0f} d)"
             )
+    peak, when = planned_peak_crew(s)
+    if peak > s.station.max_crew:
+        out.append(
+            f"station.max_crew: the plan has {peak} people aboard from {when.isoformat()}, above "
+            f"the limit of {s.station.max_crew}; every replication will record a violation"
+        )
     return out
+
+
+def planned_peak_crew(s: Scenario) -> tuple[int, Any]:
+    """The most people aboard in the plan (arrivals at their planned docking, departures at their
+    planned undock) and when that peak starts."""
+    changes = []
+    for name, v in s.vehicles.items():
+        if v.launch is not None:
+            arriving = sum(1 for c in s.crew.values() if c.up == name)
+            changes.append((v.docking.planned or v.launch.planned, arriving))
+    for name, r in s.returns.items():
+        leaving = sum(1 for c in s.crew.values() if c.returns == name)
+        changes.append((r.planned_undock, -leaving))
+    count = sum(1 for c in s.crew.values() if c.aboard is not None)
+    peak, when = count, s.epoch
+    for at, delta in sorted(changes, key=lambda c: (c[0], c[1])):
+        count += delta
+        if count > peak:
+            peak, when = count, at
+    return peak, when

@@ -29,7 +29,7 @@ from typing import Any
 
 import pandas as pd
 
-from sim.errors import CrewsimError
+from sim.errors import CrewsimError, Interrupted
 
 #: Outcome columns the per-point table reads (plus the metric).
 SUMMARY_COLUMNS = (
@@ -497,6 +497,10 @@ def run_sweep(
     mc = scenarios[0].monte_carlo
     n = int(n if n is not None else mc.replications)
     seed = int(seed if seed is not None else mc.seed)
+    if seed < 0:
+        raise CrewsimError(f"--seed must be 0 or more (got {seed})")
+    if workers is not None and workers < 1:
+        raise CrewsimError(f"--workers must be at least 1 (got {workers})")
     check_metric(scenarios[0], metric, seed, model)
     name = scenarios[0].name
     folder = Path(out) if out else default_folder(name, results_root)
@@ -533,18 +537,27 @@ def run_sweep(
     runs: list[tuple[Point, pd.DataFrame]] = []
     for point, entry in zip(points, manifest["points"], strict=True):
         t = time.perf_counter()
-        run_dir = runner.run(
-            str(scenario),
-            n=n,
-            seed=seed,
-            backend=backend,
-            workers=workers,
-            out=folder / point.folder,
-            overrides=point.overrides,
-            report=False,
-            command=f"{manifest['command']}  # {point.label}",
-            model=model,
-        )
+        try:
+            run_dir = runner.run(
+                str(scenario),
+                n=n,
+                seed=seed,
+                backend=backend,
+                workers=workers,
+                out=folder / point.folder,
+                overrides=point.overrides,
+                report=False,
+                command=f"{manifest['command']}  # {point.label}",
+                model=model,
+            )
+        except runner.RunInterrupted as exc:
+            manifest["status"] = "interrupted"
+            results.write_json_atomic(folder / "sweep.json", manifest)
+            raise Interrupted(
+                f"sweep interrupted at {point.label}; the finished points are in {folder}. "
+                f"Finish that point with: crewsim run --resume {folder / point.folder}.partial, "
+                "or start the sweep again with another --out."
+            ) from exc
         df = results.load(run_dir)
         keep = [c for c in (*SUMMARY_COLUMNS, metric) if c in df.columns]
         runs.append((point, df[list(dict.fromkeys(keep))]))

@@ -170,3 +170,17 @@ def test_ctrl_c_stops_cleanly_and_prints_the_resume_command(tmp_path):
     assert proc.returncode == 130, err
     assert f"crewsim run --resume {partial}" in err and "Traceback" not in err
     assert results.finished_chunks(partial) and not results.is_complete(partial)
+
+
+def test_a_plan_over_the_crew_limit_is_warned_and_its_violations_reported(tmp_path, capsys):
+    from sim.cli import main
+
+    out = tmp_path / "over"
+    status = main(
+        ["run", str(BASELINE), "-n", "40", "--set", "station.max_crew=8", "--out", str(out),
+         "--backend", "serial", "--no-report"]
+    )  # fmt: skip
+    text = capsys.readouterr()
+    assert status == 0
+    assert "above the limit of 8" in text.err
+    assert "P(any constraint violated): 100.0%" in text.out

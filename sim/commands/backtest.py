@@ -20,9 +20,9 @@ from sim.errors import CrewsimError
 
 EPILOG = """\
 examples:
-  crewsim backtest --flights data/soyuz_ms_flights_2016_2021.csv -n 2000
-  crewsim backtest --flights data/soyuz_ms_flights_2016_2021.csv \\
-      --train data/soyuz_tma_m_flights_2010_2016.csv --out results/backtest/tma-trained
+  crewsim backtest --flights ../shared/data/soyuz_ms_flights_2016_2021.csv -n 2000
+  crewsim backtest --flights ../shared/data/soyuz_ms_flights_2016_2021.csv \\
+      --train ../shared/data/soyuz_tma_m_flights_2010_2016.csv --out results/backtest/tma-trained
 """
 
 
@@ -102,7 +102,19 @@ def run(args: argparse.Namespace) -> int:
             recs, info = _read(path)
             train += recs
             train_info.append(info)
+        if not train:
+            raise CrewsimError(
+                f"no flights in the training table(s) {', '.join(args.train)}: nothing to calibrate on"
+            )
     out = Path(args.out or Path("results") / "backtest" / Path(args.flights).stem)
+    if args.out and out.exists() and any(out.iterdir()):
+        raise CrewsimError(f"{out} already exists and is not empty; choose another --out")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise CrewsimError(
+            f"cannot create the output folder {out}: {exc.strerror or exc}"
+        ) from None
 
     def progress(name: str) -> None:
         print(f"  {name}", file=sys.stderr, flush=True)

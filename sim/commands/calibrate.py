@@ -49,7 +49,7 @@ def _describe(path: str, rows: int, fmt: str) -> str:
 def _load_base(path: str) -> dict:
     try:
         data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise CrewsimError(f"{path}: cannot read the base priors file: {exc}") from exc
     if not isinstance(data, dict) or not isinstance(data.get("defaults"), dict):
         raise CrewsimError(f"{path}: expected a top-level `defaults:` mapping")
@@ -66,6 +66,12 @@ def run(args: argparse.Namespace) -> int:
         records += recs
         issues += found
         inputs.append(_describe(path, len(recs), recs[0].table if recs else "empty"))
+    if not records:
+        raise CrewsimError(
+            f"no flights in {', '.join(args.flights)}: nothing to calibrate (nothing written)"
+        )
+    if args.bootstrap < 0:
+        raise CrewsimError(f"--bootstrap must be 0 or more (got {args.bootstrap})")
     base = _load_base(args.base) if args.base else None
     cal = calibrate(records, slip_model=args.slip_model, n_boot=args.bootstrap, seed=args.seed)
     print(format_table(cal))

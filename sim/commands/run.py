@@ -117,6 +117,11 @@ def run(args: argparse.Namespace) -> int:
                 raise CrewsimError("crewsim run needs a SCENARIO file (or --resume RUN_DIR)")
             if not Path(args.scenario).is_file():
                 raise CrewsimError(f"no scenario file {args.scenario}")
+            from sim.scenario import load_scenario, scenario_warnings
+
+            scenario = load_scenario(args.scenario, args.set)
+            for warning in scenario_warnings(scenario):
+                print(f"crewsim run: warning: {args.scenario}: {warning}", file=sys.stderr)
             out = run_scenario(
                 args.scenario,
                 n=args.n,
@@ -167,49 +172,30 @@ def command_line(args: argparse.Namespace) -> str:
     return shlex.join(parts)
 
 
-HEADLINE_SUFFIXES = ("landing_delay_h", "landed_on_planned_day", "work_complete", "work_done_frac")
+HEADLINE_SUFFIXES = (
+    "violations",
+    "landing_delay_h",
+    "landed_on_planned_day",
+    "work_complete",
+    "work_done_frac",
+)
 
 
 def headline(
     run_dir: Path, manifest: dict[str, Any] | None = None
 ) -> list[tuple[str, str, float, str]]:
-    """Headline numbers of a run as ``(flight, metric, value, unit)``: P50/P80 of each flight's
-    landing delay (h), P(landing on the planned day), P(work plan complete). Reads only the
-    columns it needs (``sim.analysis.headline`` when available, else plain pandas)."""
+    """Headline numbers of a run as ``(flight, metric, value, unit)`` (``sim.analysis.headline``):
+    P50/P70/P80 of each flight's landing delay (h), P(landing on the planned day), P(work plan
+    complete), the share of replications with a constraint violated. Reads only those columns."""
     import pyarrow.parquet as pq
 
+    from sim.analysis import headline as analysis_headline
     from sim.results import OUTCOMES
 
     path = run_dir / OUTCOMES
     names = [c for c in pq.read_schema(path).names if c.endswith(HEADLINE_SUFFIXES)]
-    df = pq.read_table(path, columns=names).to_pandas()
-    try:
-        from sim.analysis import headline as analysis_headline
-    except ImportError:
-        analysis_headline = None
-    if analysis_headline is not None:
-        table = analysis_headline(df, manifest)
-        return [(r.flight, r.metric, float(r.value), r.unit) for r in table.itertuples(index=False)]
-    out: list[tuple[str, str, float, str]] = []
-    for c in names:
-        flight = c.rsplit(".", 1)[0] if "." in c else "headline"
-        if c.endswith("landing_delay_h"):
-            out.append((flight, "landing delay P50", float(df[c].quantile(0.5)), "h"))
-            out.append((flight, "landing delay P80", float(df[c].quantile(0.8)), "h"))
-        elif c.endswith("landed_on_planned_day"):
-            out.append(
-                (
-                    flight,
-                    "P(landing on planned day)",
-                    float(df[c].astype(float).mean()),
-                    "probability",
-                )
-            )
-        elif c == "work_complete":
-            out.append(
-                (flight, "P(work plan complete)", float(df[c].astype(float).mean()), "probability")
-            )
-    return out
+    table = analysis_headline(pq.read_table(path, columns=names).to_pandas(), manifest)
+    return [(r.flight, r.metric, float(r.value), r.unit) for r in table.itertuples(index=False)]
 
 
 def print_summary(run_dir: Path, quiet: bool = False) -> None:
