@@ -44,6 +44,9 @@ def build_parser() -> argparse.ArgumentParser:
                 continue
             raise
         module.add_parser(sub)
+    for command in sub.choices.values():  # module docstrings double as help: plain quotes there
+        if command.description:
+            command.description = command.description.replace("``", "`")
     return parser
 
 

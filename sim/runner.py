@@ -43,7 +43,7 @@ from sim.errors import CrewsimError, Interrupted, RuntimeFault
 from sim.stopping import Precision, _Stopper
 
 MIN_CHUNK = 100
-MAX_CHUNK = 5_000
+MAX_CHUNK = 2_000  # ~1-2 s of work: Ctrl-C keeps all but the last seconds
 CHUNKS_PER_WORKER = 4
 DEFAULT_TRACE_SAMPLE = 20
 

@@ -312,7 +312,7 @@ def test_unreachable_scheduler(scenario, tmp_path, monkeypatch):
 def test_auto_chunk_size_bounds():
     assert runner.auto_chunk_size(10, 2) == 10
     assert runner.auto_chunk_size(10_000, 2) == 1250
-    assert runner.auto_chunk_size(1_000_000, 64) == 3907
+    assert runner.auto_chunk_size(400_000, 64) == 1563
     assert runner.auto_chunk_size(10_000_000, 2) == runner.MAX_CHUNK
     specs = runner.plan_chunks(1001, 100)
     assert (specs[-1].start, specs[-1].stop, len(specs)) == (1000, 1001, 11)

@@ -55,7 +55,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "--from",
         dest="from_",
         metavar="DATETIME",
-        help="first day (UTC, e.g. 2021-10-05T08:55:02Z); without SCENARIO: the planned launch",
+        help="first day, ISO-8601 (no offset means UTC), e.g. 2021-10-05T08:55:02Z; without SCENARIO: the planned launch",
     )
     p.add_argument("--days", type=int, default=14, metavar="N", help="days to list (default 14)")
     p.add_argument("--site", metavar="LAT,LON", help="launch site, degrees (default Baikonur 31)")
