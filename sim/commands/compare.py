@@ -66,10 +66,16 @@ def run(args: argparse.Namespace) -> int:
     b, manifest_b, _ = load_run(dir_b)
     for name, frame in ((dir_a, a), (dir_b, b)):
         if args.metric not in frame.columns:
-            raise CrewsimError(
-                f"column {args.metric!r} is not in the outcomes of {name}; choose one of: "
+            import difflib
+
+            close = difflib.get_close_matches(args.metric, [str(c) for c in frame.columns], n=1)
+            hint = (
+                f"did you mean {close[0]!r}?"
+                if close
+                else "choose one of: "
                 + ", ".join(c for c in frame.columns if not str(c).startswith("in."))
             )
+            raise CrewsimError(f"column {args.metric!r} is not in the outcomes of {name}; {hint}")
     if args.n_boot < 10:
         raise CrewsimError("--n-boot must be at least 10")
     result = analysis.compare(
