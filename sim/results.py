@@ -331,3 +331,14 @@ def _read_parquet(path: Path, columns: Sequence[str] | None = None) -> pd.DataFr
         return pd.read_parquet(path, columns=list(columns) if columns else None)
     except (OSError, pa.ArrowException, ValueError) as exc:
         raise CrewsimError(f"{path}: cannot read the results table ({exc})") from None
+
+
+def new_output_folder(folder: Path, what: str, must_be_empty: bool = True) -> Path:
+    """Create ``folder`` for a command's output; refuse one that already holds files."""
+    if must_be_empty and folder.exists() and any(folder.iterdir()):
+        raise CrewsimError(f"{what} {folder} already exists and is not empty; choose another --out")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise CrewsimError(f"cannot create the {what} {folder}: {exc.strerror or exc}") from None
+    return folder

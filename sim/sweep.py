@@ -504,16 +504,7 @@ def run_sweep(
     check_metric(scenarios[0], metric, seed, model)
     name = scenarios[0].name
     folder = Path(out) if out else default_folder(name, results_root)
-    if folder.exists() and any(folder.iterdir()):
-        raise CrewsimError(
-            f"sweep folder {folder} already exists and is not empty; choose another --out"
-        )
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise CrewsimError(
-            f"cannot create the sweep folder {folder}: {exc.strerror or exc}"
-        ) from exc
+    results.new_output_folder(folder, "sweep folder")
 
     manifest: dict[str, Any] = {
         "crewsim": __version__,

@@ -107,14 +107,9 @@ def run(args: argparse.Namespace) -> int:
                 f"no flights in the training table(s) {', '.join(args.train)}: nothing to calibrate on"
             )
     out = Path(args.out or Path("results") / "backtest" / Path(args.flights).stem)
-    if args.out and out.exists() and any(out.iterdir()):
-        raise CrewsimError(f"{out} already exists and is not empty; choose another --out")
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise CrewsimError(
-            f"cannot create the output folder {out}: {exc.strerror or exc}"
-        ) from None
+    from sim.results import new_output_folder
+
+    new_output_folder(out, "output folder", must_be_empty=bool(args.out))
 
     def progress(name: str) -> None:
         print(f"  {name}", file=sys.stderr, flush=True)
