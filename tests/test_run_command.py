@@ -20,17 +20,6 @@ BASELINE = ROOT / "scenarios" / "vyzov_2021.yaml"
 FAST = ["--quiet", "--no-report", "--chunk-size", "50"]
 
 
-@pytest.fixture(scope="module")
-def dask_scheduler():
-    """One LocalCluster of 2 single-threaded worker processes on 127.0.0.1 for this module."""
-    dd = pytest.importorskip("dask.distributed")
-    cluster = dd.LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
-    )
-    yield cluster.scheduler_address
-    cluster.close()
-
-
 def crewsim(*args: str) -> int:
     return main(["run", *map(str, args)])
 

@@ -30,17 +30,6 @@ def scenario(tmp_path):
     return fake_model.write_scenario(tmp_path / "fake.yaml")
 
 
-@pytest.fixture(scope="module")
-def dask_scheduler():
-    """One LocalCluster of 2 single-threaded worker processes on 127.0.0.1 for this module."""
-    dd = pytest.importorskip("dask.distributed")
-    cluster = dd.LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
-    )
-    yield cluster.scheduler_address
-    cluster.close()
-
-
 def _run(scenario, out, **kw):
     kw.setdefault("n", 600)
     kw.setdefault("chunk_size", 100)
