@@ -78,13 +78,13 @@ def serial_model(n: int, warmup: int = 10, seed: int = 1) -> dict[str, Any]:
 
 # --------------------------------------------------------------------------- 3. backends
 def runner_rate(backend: str, workers: int, n: int, trace_sample: int, seed: int = 1) -> dict:
-    """Replications/s of ``sim.runner.run`` on ``backend`` (report off, into a temporary folder).
+    """Replications/s of ``sim.montecarlo.runner.run`` on ``backend`` (report off, into a temporary folder).
 
     ``replications_per_s`` is the runner's own figure (manifest: replications over the time from
     the first chunk submitted to the last written, pool or cluster start-up included);
     ``call_wall_s`` is the whole call (scenario load, compile, merge of the parts)."""
-    from sim import results
-    from sim.runner import run
+    from sim.montecarlo import results
+    from sim.montecarlo.runner import run
 
     with tempfile.TemporaryDirectory(prefix=f"crewsim-bench-{backend}-") as tmp:
         t0 = time.perf_counter()
@@ -96,7 +96,6 @@ def runner_rate(backend: str, workers: int, n: int, trace_sample: int, seed: int
             workers=workers,
             out=Path(tmp) / "run",
             trace_sample=trace_sample,
-            report=False,
             quiet=True,
         )
         call_wall = time.perf_counter() - t0
@@ -213,7 +212,7 @@ def _check_ok(result: dict[str, Any]) -> None:
 def end_to_end(n: int) -> dict[str, Any]:
     """``crewsim run BASELINE -n N --out TMP``: wall time from the command to a complete results
     folder (outcomes, events, manifest with status complete, summary.md, plots)."""
-    from sim import results
+    from sim.montecarlo import results
 
     with tempfile.TemporaryDirectory(prefix="crewsim-bench-e2e-") as tmp:
         out = Path(tmp) / "run"
@@ -239,7 +238,7 @@ def end_to_end(n: int) -> dict[str, Any]:
 def scale(n: int) -> dict[str, Any]:
     """``crewsim run BASELINE -n N --trace-sample 0 --no-report``: wall time and the peak memory
     of the whole process tree (parent, forkserver and workers)."""
-    from sim import results
+    from sim.montecarlo import results
 
     with tempfile.TemporaryDirectory(prefix="crewsim-bench-scale-") as tmp:
         out = Path(tmp) / "run"

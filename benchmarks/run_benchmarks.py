@@ -105,7 +105,7 @@ def mteq(seconds: float, yard: float) -> float:
 
 def machine() -> dict[str, Any]:
     """Cores, interpreter, library versions and load of the machine the figures come from."""
-    from sim.backends import available_cores
+    from sim.montecarlo.backends import available_cores
 
     info: dict[str, Any] = {
         "cores_logical": os.cpu_count(),

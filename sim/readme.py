@@ -13,7 +13,7 @@ from pathlib import Path
 
 
 def field_reference() -> str:
-    from sim.schema_doc import markdown_reference
+    from sim.scenario.docs import markdown_reference
 
     return markdown_reference()
 
@@ -48,7 +48,7 @@ def _format_commands(parser) -> str:
 
 
 def calibration_rules() -> str:
-    from sim.flights import FREE_TEXT_RULES
+    from sim.calibration.flights import FREE_TEXT_RULES
 
     rules = (
         FREE_TEXT_RULES if not isinstance(FREE_TEXT_RULES, str) else FREE_TEXT_RULES.splitlines()

@@ -1,4 +1,4 @@
-"""Shared fixtures."""
+"""Shared test fixtures and the place of the shared test data (`tests/data`, `tests/scenarios`)."""
 
 import pytest
 

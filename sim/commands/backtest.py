@@ -20,9 +20,9 @@ from sim.errors import CrewsimError
 
 EPILOG = """\
 examples:
-  crewsim backtest --flights ../shared/data/soyuz_ms_flights_2016_2021.csv -n 2000
-  crewsim backtest --flights ../shared/data/soyuz_ms_flights_2016_2021.csv \\
-      --train ../shared/data/soyuz_tma_m_flights_2010_2016.csv --out results/backtest/tma-trained
+  crewsim backtest --flights data/soyuz_ms_flights_2016_2021.csv -n 2000
+  crewsim backtest --flights data/soyuz_ms_flights_2016_2021.csv \\
+      --train data/soyuz_tma_m_flights_2010_2016.csv --out results/backtest/tma-trained
 """
 
 
@@ -55,7 +55,7 @@ def add_parser(subparsers: Any) -> None:
 
 
 def _read(path: str) -> tuple[list, dict[str, Any]]:
-    from sim.flights import read_flights
+    from sim.calibration.flights import read_flights
 
     records, issues = read_flights(path, strict=True)
     digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
@@ -80,7 +80,7 @@ def _check_names(records: list, path: str) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from sim import backtest
+    from sim.calibration import backtest
 
     if args.n < 1:
         raise CrewsimError(f"-n/--replications must be at least 1, got {args.n}")
@@ -107,7 +107,7 @@ def run(args: argparse.Namespace) -> int:
                 f"no flights in the training table(s) {', '.join(args.train)}: nothing to calibrate on"
             )
     out = Path(args.out or Path("results") / "backtest" / Path(args.flights).stem)
-    from sim.results import new_output_folder
+    from sim.montecarlo.results import new_output_folder
 
     new_output_folder(out, "output folder", must_be_empty=bool(args.out))
 

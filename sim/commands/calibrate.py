@@ -57,8 +57,8 @@ def _load_base(path: str) -> dict:
 
 
 def run(args: argparse.Namespace) -> int:
-    from sim.calibrate import calibrate, format_table, priors_yaml
-    from sim.flights import read_flights
+    from sim.calibration.calibrate import calibrate, format_table, priors_yaml
+    from sim.calibration.flights import read_flights
 
     records, issues, inputs = [], [], []
     for path in args.flights:

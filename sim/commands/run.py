@@ -83,8 +83,8 @@ def add_parser(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     """Run (or resume) and print where the results are and the headline numbers."""
     from sim.errors import CrewsimError
-    from sim.runner import DEFAULT_TRACE_SAMPLE, RunInterrupted, resume
-    from sim.runner import run as run_scenario
+    from sim.montecarlo.runner import DEFAULT_TRACE_SAMPLE, RunInterrupted, resume
+    from sim.montecarlo.runner import run as run_scenario
 
     command = command_line(args)
     try:
@@ -110,7 +110,6 @@ def run(args: argparse.Namespace) -> int:
                 workers=args.workers,
                 scheduler=args.scheduler,
                 quiet=args.quiet,
-                report=not args.no_report,
             )
         else:
             if not args.scenario:
@@ -137,12 +136,13 @@ def run(args: argparse.Namespace) -> int:
                 else args.trace_sample,
                 precision=args.precision,
                 quiet=args.quiet,
-                report=not args.no_report,
                 command=command,
             )
     except RunInterrupted as exc:
         print(f"crewsim run: {exc}", file=sys.stderr)
         return exc.exit_status
+    if not args.no_report:
+        write_report_or_warn(out)
     print_summary(out, quiet=args.quiet)
     return 0
 
@@ -190,7 +190,7 @@ def headline(
     import pyarrow.parquet as pq
 
     from sim.analysis import headline as analysis_headline
-    from sim.results import OUTCOMES
+    from sim.montecarlo.results import OUTCOMES
 
     path = run_dir / OUTCOMES
     names = [c for c in pq.read_schema(path).names if c.endswith(HEADLINE_SUFFIXES)]
@@ -200,7 +200,7 @@ def headline(
 
 def print_summary(run_dir: Path, quiet: bool = False) -> None:
     """Print the results folder (always) and the headline numbers (unless quiet)."""
-    from sim.results import load_manifest
+    from sim.montecarlo.results import load_manifest
 
     print(f"results: {run_dir}")
     if quiet:
@@ -224,3 +224,18 @@ def print_summary(run_dir: Path, quiet: bool = False) -> None:
         else:
             text = f"{value:g} {unit}"
         print(f"  {flight}: {metric}: {text}")
+
+
+def write_report_or_warn(run_dir: Path) -> None:
+    """``summary.md`` and plots of a complete run. A failing report does not undo the run: the
+    results are complete and ``crewsim report`` can redo it."""
+    try:
+        from sim.report import write_report
+
+        write_report(run_dir)
+    except Exception as exc:  # the results are complete; the report can be redone
+        print(
+            f"warning: the report could not be written ({type(exc).__name__}: {exc}); the "
+            f"results are complete. Retry with: crewsim report {run_dir}",
+            file=sys.stderr,
+        )

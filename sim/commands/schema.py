@@ -17,7 +17,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     if args.markdown:
-        from sim.schema_doc import markdown_reference
+        from sim.scenario.docs import markdown_reference
 
         text = markdown_reference()
     else:

@@ -98,7 +98,7 @@ def command_line(args: argparse.Namespace) -> str:
 
 def run(args: argparse.Namespace) -> int:
     """Run the sweep, print the table and the answer."""
-    from sim.sweep import format_table, run_sweep
+    from sim.analysis.sweep import format_table, run_sweep
 
     def progress(message: str) -> None:
         print(f"  {message}", file=sys.stderr, flush=True)

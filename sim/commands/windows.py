@@ -32,7 +32,7 @@ DEFAULT_ENTRY_TO_TOUCHDOWN_S = 22 * 60.0
 class _Setup:
     """Everything the listing needs, whichever way it was specified."""
 
-    orbit: object  # sim.orbit.Orbit
+    orbit: object  # sim.orbit.geometry.Orbit
     site: tuple[float, float]
     offset_s: float
     zone: tuple[float, float, str]
@@ -94,7 +94,7 @@ def parse_site(text: str) -> tuple[float, float]:
 
 
 def _setup_from_instant(args: argparse.Namespace) -> _Setup:
-    from sim.orbit import Orbit
+    from sim.orbit.geometry import Orbit
 
     if not args.from_:
         raise CrewsimError("give a SCENARIO or --from DATETIME (the planned launch window)")
@@ -114,8 +114,9 @@ def _checked(build, what: str):
 
 
 def _setup_from_scenario(args: argparse.Namespace) -> _Setup:
-    from sim.orbit import Orbit
-    from sim.scenario import OrbitSpec, load_scenario
+    from sim.orbit.geometry import Orbit
+    from sim.scenario import load_scenario
+    from sim.scenario.schema import OrbitSpec
 
     scenario = load_scenario(args.scenario)
     spec = scenario.orbit or OrbitSpec()
@@ -177,7 +178,7 @@ def _day(unix_s: float) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from sim.orbit import landing_opportunities, launch_windows, window_drift_min_per_day
+    from sim.orbit.geometry import landing_opportunities, launch_windows, window_drift_min_per_day
 
     if args.days < 1 or args.days > 3660:
         raise CrewsimError(f"--days must be between 1 and 3660, not {args.days}")
@@ -219,7 +220,7 @@ def run(args: argparse.Namespace) -> int:
         print()
         _print_table(day0, args.days, windows, opps)
     if args.plot:
-        from sim.orbit_plot import plot_landing_opportunities
+        from sim.plots.orbit import plot_landing_opportunities
 
         fig = plot_landing_opportunities(opps, day0, end, zone_lat, zone_lon, zone_name=zone_name)
         try:

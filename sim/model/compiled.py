@@ -142,7 +142,7 @@ def _median_h(dist: Any) -> float:
 def _daylight_flags(
     times_unix: np.ndarray, lat: float, lon: float, margin_deg: float
 ) -> np.ndarray:
-    from sim.sun import sun_elevation_deg
+    from sim.orbit.sun import sun_elevation_deg
 
     return np.asarray(sun_elevation_deg(times_unix, lat, lon)) > margin_deg
 
@@ -161,7 +161,7 @@ def compile_scenario(s: Scenario) -> CompiledScenario:
         dock_planned = s.hours(v.docking.planned) if v.docking.planned else planned + nominal
         days = np.arange(HORIZON_DAYS + 1, dtype=float)
         if orbit is not None:
-            from sim.orbit import launch_windows
+            from sim.orbit.geometry import launch_windows
 
             site = s.orbit.launch_site
             windows_unix = launch_windows(
@@ -304,7 +304,7 @@ def _orbit_of(s: Scenario) -> Any:
     """The station orbit of a scenario with an `orbit` section, else None."""
     if s.orbit is None:
         return None
-    from sim.orbit import Orbit
+    from sim.orbit.geometry import Orbit
 
     o = s.orbit
     if o.tle:
@@ -322,7 +322,7 @@ def _orbit_opportunities(
     s: Scenario, orbit: Any, r: Any, undock_h: float, descent_h: float
 ) -> np.ndarray:
     """Undock instants (hours) from the orbit's landing opportunities, the planned undock first."""
-    from sim.orbit import landing_opportunities
+    from sim.orbit.geometry import landing_opportunities
 
     start = s.epoch.timestamp() + (undock_h - 24) * 3600
     end = start + (HORIZON_DAYS + 2) * 86400

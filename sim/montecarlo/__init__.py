@@ -1,0 +1,22 @@
+"""Stage 3, Monte Carlo: many replications of the model, and the results folder they fill.
+
+Takes a scenario file and a seed; gives a results folder (``outcomes.parquet``, ``events.parquet``,
+``scenario.yaml``, ``manifest.json``) written in chunks that survive an interruption. Replication *i*
+gets the same random streams (:mod:`sim.seeding`) on every backend (:mod:`.backends`: serial,
+processes, Dask), so the rows are identical however the run is split. :mod:`.stopping` stops a run
+early once a precision target is met; :mod:`.results` reads and writes the folder.
+"""
+
+from sim.montecarlo.results import load, load_events, load_manifest
+from sim.montecarlo.runner import RunInterrupted, RunState, default_model, resume, run
+
+__all__ = [
+    "RunInterrupted",
+    "RunState",
+    "default_model",
+    "load",
+    "load_events",
+    "load_manifest",
+    "resume",
+    "run",
+]

@@ -1,0 +1,344 @@
+"""The results folder of a run: write it piece by piece and atomically, and load it back.
+
+Layout (see DESIGN.md, "Results folder")::
+
+    results/<scenario-name>/<run-id>/
+        outcomes.parquet   one row per replication, sorted by replication
+        events.parquet     event traces of the first K replications
+        scenario.yaml      the fully resolved scenario
+        manifest.json      versions, seed, replications, backend, timings, input hash
+        summary.md, plots/ written by ``sim.report.summary`` when available
+
+While a run is in progress the folder is ``<run-id>.partial``; it also holds ``run.json`` (what is
+needed to resume) and ``parts/`` (one Parquet file per finished chunk). Each file is written under a
+temporary name and moved into place with ``os.replace``, so a killed write never leaves a file that
+looks valid. The manifest is written last: a folder without a manifest whose status is ``complete``
+is never reported as complete.
+
+Raw outcome rows hold time points as float **hours since the scenario epoch** in the columns whose
+name ends in ``_utc``; they are stored as ``timestamp[ns, tz=UTC]``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sim.errors import CrewsimError, RuntimeFault
+
+if TYPE_CHECKING:
+    import pandas as pd
+    import pyarrow as pa
+
+PARTIAL_SUFFIX = ".partial"
+OUTCOMES = "outcomes.parquet"
+EVENTS = "events.parquet"
+SCENARIO = "scenario.yaml"
+MANIFEST = "manifest.json"
+RUN_STATE = "run.json"
+PARTS = "parts"
+TIME_SUFFIX = "_utc"
+EVENT_COLUMNS = ("replication", "time_utc", "flight", "process", "event", "detail")
+_NS_PER_HOUR = 3_600_000_000_000
+_PART_RE = re.compile(r"^chunk-(\d{6,})\.parquet$")
+
+
+# --------------------------------------------------------------------------- naming and hashing
+def input_hash(resolved_yaml: str) -> str:
+    """The sha256 (hex) of the resolved scenario YAML: two runs of the same inputs share it."""
+    return hashlib.sha256(resolved_yaml.encode("utf-8")).hexdigest()
+
+
+def make_run_id(
+    resolved_yaml: str, seed: int, replications: int, now: dt.datetime | None = None
+) -> str:
+    """A run id: UTC timestamp and a short hash of the inputs, e.g. ``20261127T081500Z-3f2a1c``."""
+    now = now or dt.datetime.now(dt.UTC)
+    key = f"{resolved_yaml}\nseed={seed}\nreplications={replications}"
+    return f"{now.strftime('%Y%m%dT%H%M%SZ')}-{hashlib.sha256(key.encode()).hexdigest()[:6]}"
+
+
+def partial_path(run_dir: Path) -> Path:
+    """The in-progress name of a run folder."""
+    return run_dir.with_name(run_dir.name + PARTIAL_SUFFIX)
+
+
+def final_path(path: Path) -> Path:
+    """The completed name of a run folder (``path`` may be either name)."""
+    name = path.name
+    return path.with_name(name[: -len(PARTIAL_SUFFIX)]) if name.endswith(PARTIAL_SUFFIX) else path
+
+
+def part_path(run_dir: Path, chunk: int, kind: str = "chunk") -> Path:
+    """The part file of chunk number ``chunk`` (``kind`` is ``chunk`` or ``events``)."""
+    return run_dir / PARTS / f"{kind}-{chunk:06d}.parquet"
+
+
+def finished_chunks(run_dir: Path) -> set[int]:
+    """Numbers of the chunks whose outcome part is on disk (temporary files are ignored)."""
+    parts = run_dir / PARTS
+    if not parts.is_dir():
+        return set()
+    found = set()
+    for entry in parts.iterdir():
+        m = _PART_RE.match(entry.name)
+        if m:
+            found.add(int(m.group(1)))
+    return found
+
+
+# --------------------------------------------------------------------------- atomic writes
+def _tmp_name(path: Path) -> Path:
+    return path.with_name(f".{path.name}.{os.getpid()}.tmp")
+
+
+def write_text_atomic(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file and ``os.replace``."""
+    tmp = _tmp_name(path)
+    try:
+        with open(tmp, "w", encoding="utf-8") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def write_json_atomic(path: Path, data: Mapping[str, Any]) -> None:
+    """Write ``data`` as indented JSON, atomically."""
+    write_text_atomic(path, json.dumps(data, indent=2, sort_keys=False, default=str) + "\n")
+
+
+def write_table_atomic(path: Path, table: pa.Table) -> None:
+    """Write a Parquet file through a temporary name, so a killed write leaves no valid-looking part."""
+    import pyarrow.parquet as pq
+
+    tmp = _tmp_name(path)
+    try:
+        pq.write_table(table, tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+# --------------------------------------------------------------------------- rows -> Arrow
+def _hours_to_timestamps(hours: Sequence[Any], epoch_ns: int) -> pa.Array:
+    """Float hours since epoch (NaN/None = did not happen) -> ``timestamp[ns, UTC]`` (null)."""
+    import numpy as np
+    import pyarrow as pa
+
+    h = np.asarray(hours, dtype=float)
+    mask = ~np.isfinite(h)
+    ns = np.zeros(len(h), dtype=np.int64)
+    ok = ~mask
+    ns[ok] = epoch_ns + np.rint(h[ok] * _NS_PER_HOUR).astype(np.int64)
+    return pa.array(ns, type=pa.timestamp("ns", tz="UTC"), mask=mask)
+
+
+def epoch_ns(epoch: dt.datetime) -> int:
+    """Nanoseconds since 1970-01-01 UTC of a timezone-aware epoch."""
+    if epoch.tzinfo is None:
+        raise RuntimeFault(f"scenario epoch {epoch!r} has no time zone; it must be UTC-aware")
+    delta = epoch - dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000_000 + delta.microseconds * 1_000
+
+
+def rows_to_table(rows: Sequence[Mapping[str, Any]], epoch: dt.datetime) -> pa.Table:
+    """One Arrow table from outcome rows, column by column (the columns of the first row).
+
+    Every replication of a scenario yields the same set of columns; a row that does not is a model
+    error and raises ``RuntimeFault`` naming the replication and the differing columns.
+    """
+    import pyarrow as pa
+
+    if not rows:
+        raise ValueError("rows_to_table needs at least one row")
+    names = list(rows[0])
+    keys = rows[0].keys()
+    for row in rows:
+        if row.keys() != keys:
+            extra = sorted(set(row) - set(keys))
+            missing = sorted(set(keys) - set(row))
+            raise RuntimeFault(
+                f"replication {row.get('replication', '?')} returned a different set of outcome "
+                f"columns than replication {rows[0].get('replication', '?')} (extra: {extra}, "
+                f"missing: {missing}); every replication of a scenario must give the same columns"
+            )
+    e_ns = epoch_ns(epoch)
+    arrays = []
+    for name in names:
+        values = [row[name] for row in rows]
+        if name.endswith(TIME_SUFFIX):
+            arrays.append(_hours_to_timestamps(values, e_ns))
+        else:
+            try:
+                arrays.append(pa.array(values))
+            except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
+                raise RuntimeFault(
+                    f"outcome column {name!r} has values of mixed types: {exc}"
+                ) from exc
+    return pa.Table.from_arrays(arrays, names=names)
+
+
+def events_to_table(events: Sequence[Sequence[Any]], epoch: dt.datetime) -> pa.Table:
+    """Event tuples ``(replication, time_h, flight, process, event, detail)`` -> Arrow table."""
+    import pyarrow as pa
+
+    def text(v: Any) -> str | None:
+        return None if v is None else v if isinstance(v, str) else str(v)
+
+    cols = list(zip(*events, strict=True)) if events else [()] * 6
+    return pa.Table.from_arrays(
+        [
+            pa.array([int(v) for v in cols[0]], type=pa.int64()),
+            _hours_to_timestamps(cols[1], epoch_ns(epoch)),
+            *(pa.array([text(v) for v in c], type=pa.string()) for c in cols[2:]),
+        ],
+        names=list(EVENT_COLUMNS),
+    )
+
+
+# --------------------------------------------------------------------------- merge parts
+def merge_parts(run_dir: Path, chunks: Iterable[int], kind: str, dest: Path) -> int:
+    """Stream part files of ``chunks`` (in that order) into ``dest``, one row group per part.
+
+    Memory holds one part at a time. Part schemas are unified first (a column that is all null in
+    one chunk takes its type from the others). Returns the number of rows written.
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    paths = [part_path(run_dir, c, kind) for c in chunks]
+    paths = [p for p in paths if p.exists()] if kind == "events" else paths
+    if not paths:
+        if kind != "events":
+            raise RuntimeFault(f"no outcome parts to merge in {run_dir}")
+        write_table_atomic(dest, events_to_table([], dt.datetime(1970, 1, 1, tzinfo=dt.UTC)))
+        return 0
+    schemas = [pq.read_schema(p) for p in paths]
+    names = schemas[0].names
+    for p, s in zip(paths, schemas, strict=True):
+        if set(s.names) != set(names):
+            raise RuntimeFault(
+                f"part {p.name} has outcome columns {sorted(set(s.names) ^ set(names))} that "
+                f"differ from {paths[0].name}; every replication must give the same columns"
+            )
+    schema = pa.unify_schemas(
+        [pa.schema([s.field(n) for n in names]) for s in schemas], promote_options="permissive"
+    )
+    schema = schema.remove_metadata()
+    tmp = _tmp_name(dest)
+    rows = 0
+    try:
+        with pq.ParquetWriter(tmp, schema) as writer:
+            for p in paths:
+                table = pq.read_table(p).select(names).cast(schema)
+                writer.write_table(table, row_group_size=max(1, table.num_rows))
+                rows += table.num_rows
+                del table
+        os.replace(tmp, dest)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return rows
+
+
+# --------------------------------------------------------------------------- load
+def _resolve(path: str | os.PathLike[str]) -> Path:
+    p = Path(path)
+    if not p.exists() and partial_path(p).exists():
+        return partial_path(p)
+    if not p.exists():
+        raise CrewsimError(f"no results folder at {p}")
+    if p.is_file():
+        if p.name not in (OUTCOMES, EVENTS, MANIFEST):
+            raise CrewsimError(f"{p} is a file, not a crewsim results folder")
+        p = p.parent
+    return p
+
+
+def is_complete(path: str | os.PathLike[str]) -> bool:
+    """True only for a run folder whose manifest exists, parses and says ``status: complete``."""
+    p = Path(path)
+    if p.is_file():
+        p = p.parent
+    try:
+        manifest = json.loads((p / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return (
+        isinstance(manifest, dict)
+        and manifest.get("status") == "complete"
+        and (p / OUTCOMES).is_file()
+        and not p.name.endswith(PARTIAL_SUFFIX)
+    )
+
+
+def _require_complete(path: str | os.PathLike[str]) -> Path:
+    p = _resolve(path)
+    if is_complete(p):
+        return p
+    unfinished = p.name.endswith(PARTIAL_SUFFIX) or any(
+        (p / name).exists() for name in (RUN_STATE, MANIFEST, OUTCOMES, PARTS)
+    )
+    if unfinished:
+        raise CrewsimError(
+            f"{p} is not a complete crewsim run (no manifest with status 'complete'); it was "
+            f"interrupted or is still running. Finish it with: crewsim run --resume {p}"
+        )
+    raise CrewsimError(
+        f"{p} is not a crewsim results folder (no {MANIFEST} with status 'complete'); give the "
+        "folder that `crewsim run` printed"
+    )
+
+
+def load_manifest(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """The manifest of a complete run as a dict."""
+    p = _require_complete(path)
+    return json.loads((p / MANIFEST).read_text(encoding="utf-8"))
+
+
+def load(path: str | os.PathLike[str], columns: Sequence[str] | None = None) -> pd.DataFrame:
+    """The outcomes of a complete run: one row per replication, ``_utc`` columns as UTC timestamps."""
+
+    p = _require_complete(path)
+    return _read_parquet(p / OUTCOMES, columns)
+
+
+def load_events(path: str | os.PathLike[str]) -> pd.DataFrame:
+    """The sampled event traces of a complete run (columns: replication, time_utc, flight, process,
+    event, detail)."""
+
+    p = _require_complete(path)
+    return _read_parquet(p / EVENTS)
+
+
+def _read_parquet(path: Path, columns: Sequence[str] | None = None) -> pd.DataFrame:
+    """Read a results table; a damaged file is bad input, not a crash."""
+    import pandas as pd
+    import pyarrow as pa
+
+    try:
+        return pd.read_parquet(path, columns=list(columns) if columns else None)
+    except (OSError, pa.ArrowException, ValueError) as exc:
+        raise CrewsimError(f"{path}: cannot read the results table ({exc})") from None
+
+
+def new_output_folder(folder: Path, what: str, must_be_empty: bool = True) -> Path:
+    """Create ``folder`` for a command's output; refuse one that already holds files."""
+    if must_be_empty and folder.exists() and any(folder.iterdir()):
+        raise CrewsimError(f"{what} {folder} already exists and is not empty; choose another --out")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise CrewsimError(f"cannot create the {what} {folder}: {exc.strerror or exc}") from None
+    return folder

@@ -1,0 +1,204 @@
+"""Calibration: a synthetic flight table drawn from known distributions is recovered; the command
+writes a priors file the scenario loader accepts."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+
+from sim.calibration.calibrate import (
+    US_SEGMENT_SLIP_PRIORS,
+    calibrate,
+    compress_flights,
+    format_table,
+    priors_yaml,
+    us_segment_slip_prior,
+)
+from sim.calibration.flights import REQUIRED_COLUMNS, read_flights
+from sim.scenario.distributions import Triangular, ZeroInflatedWeibull, coerce_distribution
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+
+TRUTH = {
+    "slip": ZeroInflatedWeibull(p_zero=0.6, shape=1.1, scale=12.0, unit="d"),
+    "4-orbit": Triangular(low=5.6, mode=5.9, high=6.4, unit="h"),
+    "34-orbit": Triangular(low=48.5, mode=49.7, high=50.7, unit="h"),
+    "launch_failure_p": 0.05,
+    "auto_failure_p": 0.1,
+}
+
+
+def _synthetic_table(path: Path, n: int = 300, seed: int = 11) -> None:
+    """An MS-format table: 4-orbit plans, a slip forces 34-orbit, known event rates."""
+    rng = np.random.default_rng(seed)
+    epoch = datetime(2030, 1, 1, 8, 0, tzinfo=UTC)
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=REQUIRED_COLUMNS["ms"])
+        writer.writeheader()
+        for i in range(n):
+            planned = epoch + timedelta(days=40 * i)
+            slip = round(float(TRUTH["slip"].sample(rng)), 2)
+            launch = planned + timedelta(days=slip)
+            failed = rng.random() < TRUTH["launch_failure_p"]
+            manual = rng.random() < TRUTH["auto_failure_p"]
+            scheme = "34-orbit" if slip > 0 else "4-orbit"
+            hours = round(float(TRUTH[scheme].sample(rng)), 3)
+            row = {
+                "flight": f"Soyuz XS-{i + 1:03d}",
+                "crewed": "Y",
+                "crew_down": "A; B; C",
+                "planned_launch_date_T1mo": planned.date().isoformat(),
+                "actual_launch_utc": launch.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "slip_days_vs_T1mo": f"{slip:g}",
+                "rendezvous_planned": "4-orbit",
+                "rendezvous_flown": "none - launch abort" if failed else scheme,
+                "launch_to_dock_h": "" if failed else f"{hours:g}",
+                "anomalies_notes": (
+                    "Kurs failure on final approach; manual docking ~10 min late"
+                    if manual and not failed
+                    else ""
+                ),
+            }
+            writer.writerow(row)
+
+
+@pytest.fixture(scope="module")
+def synthetic(tmp_path_factory):
+    path = tmp_path_factory.mktemp("cal") / "synthetic.csv"
+    _synthetic_table(path)
+    records, issues = read_flights(path)
+    assert issues == []
+    return records, calibrate(records, n_boot=300, seed=5)
+
+
+def _wilson_bounds(est):
+    lo, hi = est.interval.split()[0].split("-")
+    return float(lo), float(hi)
+
+
+def test_synthetic_slip_recovered(synthetic):
+    _, cal = synthetic
+    fit = cal.slip_fit
+    truth = TRUTH["slip"]
+    assert fit.p_zero_ci[0] <= truth.p_zero <= fit.p_zero_ci[1]
+    assert fit.shape_ci[0] <= truth.shape <= fit.shape_ci[1]
+    assert fit.scale_ci[0] <= truth.scale <= fit.scale_ci[1]
+    empirical = cal.get("launch slip, last month (d)")
+    assert empirical.n == 300 and empirical.path == ("launch", "slip")
+    lo, hi = (float(x) for x in empirical.interval.split()[2].split("-"))
+    assert lo <= truth.p_zero <= hi
+
+
+def test_synthetic_rates_recovered(synthetic):
+    _, cal = synthetic
+    for name, truth in [
+        ("launch failure", TRUTH["launch_failure_p"]),
+        ("automatic docking failed, crewed", TRUTH["auto_failure_p"]),
+    ]:
+        lo, hi = _wilson_bounds(cal.get(name))
+        assert lo <= truth <= hi, name
+    fallback = cal.get("fallback to 34-orbit given a slip")
+    assert fallback.value.endswith(f"({fallback.n}/{fallback.n})")  # every slip fell back
+    assert fallback.left_out > 0  # slipped launches that failed flew no scheme
+    assert cal.get("in-flight reversion to 34-orbit (missed burn)").value.startswith("0.00")
+
+
+def test_synthetic_durations_recovered(synthetic):
+    _, cal = synthetic
+    for scheme in ("4-orbit", "34-orbit"):
+        truth = TRUTH[scheme]
+        est = cal.get(f"launch to docking, {scheme} (h)")
+        fit = est.yaml_value
+        assert truth.low <= fit["low"] and fit["high"] <= truth.high
+        lo, hi = (float(x) for x in est.interval.split()[1].split("-"))
+        assert lo <= truth.quantile(0.5) <= hi
+        # Flights with a manual docking are left out of the nominal durations.
+        assert "manual docking" in est.note
+
+
+def test_calibration_is_deterministic(synthetic):
+    records, cal = synthetic
+    again = calibrate(records, n_boot=300, seed=5)
+    assert format_table(again) == format_table(cal)
+
+
+def test_us_segment_priors():
+    assert set(US_SEGMENT_SLIP_PRIORS) == {"<=90d", "90-180d", "180-360d"}
+    assert us_segment_slip_prior(60).scale == 26.5
+    assert us_segment_slip_prior(120).shape == 0.81
+    assert us_segment_slip_prior(300).p_zero == 0.0
+    # Mean slip of the <= 90 d prior: published 22.4 d.
+    assert US_SEGMENT_SLIP_PRIORS["<=90d"].mean() == pytest.approx(22.4, rel=0.02)
+    with pytest.raises(ValueError):
+        us_segment_slip_prior(400)
+
+
+def test_compress_flights():
+    names = ["MS-01", "MS-02", "MS-03", "MS-05", "TMA-08M", "TMA-09M", "TMA-21"]
+    assert compress_flights(names) == "MS-01..03, MS-05, TMA-08M..09M, TMA-21"
+
+
+def test_yaml_round_trip_and_loader_types(synthetic):
+    _, cal = synthetic
+    base = {
+        "launch": {"window_drift": "-24 min", "slip": {"dist": "fixed", "value": 0, "unit": "d"}},
+        "landing": {"zone": {"name": "SE of Dzhezkazgan", "lat": 47.4, "lon": 69.6}},
+    }
+    text = priors_yaml(
+        cal, command="crewsim calibrate --flights x.csv", inputs=["x.csv"], base=base
+    )
+    assert text.startswith("# Fleet-wide priors")
+    assert "# Generated by: crewsim calibrate --flights x.csv" in text
+    data = yaml.safe_load(text)
+    defaults = data["defaults"]
+    assert defaults["launch"]["window_drift"] == "-24 min"  # carried over
+    assert defaults["launch"]["slip"]["dist"] == "empirical"  # replaced
+    assert defaults["landing"]["zone"]["lat"] == 47.4
+    for scheme, dist in defaults["rendezvous"]["durations"].items():
+        assert coerce_distribution(dist, duration=True).lower > 0, scheme
+    coerce_distribution(defaults["launch"]["slip"], duration=True)
+    assert "launch.window_drift" in text.split("\ndefaults:")[0]  # listed as carried over
+
+
+def test_command_on_small_tables(tmp_path, capsys):
+    from sim.commands.calibrate import run
+
+    out = tmp_path / "priors.yaml"
+    args = argparse.Namespace(
+        flights=[str(DATA / "ms_small.csv"), str(DATA / "tma_small.csv")],
+        out=str(out),
+        base=None,
+        slip_model="empirical",
+        bootstrap=50,
+        seed=0,
+        strict=False,
+    )
+    assert run(args) == 0
+    printed = capsys.readouterr().out
+    assert "parameter" in printed and "flights used" in printed
+    assert "launch failure" in printed and "MS-10" in printed
+    data = yaml.safe_load(out.read_text())
+    assert set(data["defaults"]) <= {"launch", "rendezvous", "docking", "landing"}
+
+
+def test_command_strict_fails_on_malformed(tmp_path):
+    from sim.commands.calibrate import run
+    from sim.errors import CrewsimError
+
+    args = argparse.Namespace(
+        flights=[str(DATA / "ms_malformed.csv")],
+        out=None,
+        base=None,
+        slip_model="empirical",
+        bootstrap=10,
+        seed=0,
+        strict=True,
+    )
+    with pytest.raises(CrewsimError, match="MS-19: column 'actual_launch_utc'"):
+        run(args)
