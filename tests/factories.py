@@ -199,3 +199,23 @@ def make_run_dir(
     }
     (run / "manifest.json").write_text(json.dumps(manifest, indent=2))
     return run
+
+
+def make_flight_records(durations_h, *, scheme: str = "34-orbit", prefix: str = "XS"):
+    """Synthetic clean flights (no docking trouble) that flew ``scheme`` with the given
+    launch-to-docking hours, as :class:`sim.calibration.flights.FlightRecord` s."""
+    from sim.calibration.flights import FlightRecord
+
+    return [
+        FlightRecord(
+            flight=f"{prefix}-{i + 1:02d}",
+            source="synthetic",
+            table="ms",
+            crewed=True,
+            scheme_flown=scheme,
+            launch_to_dock_h=float(h),
+            docked=True,
+            auto_docking_failed=False,
+        )
+        for i, h in enumerate(durations_h)
+    ]

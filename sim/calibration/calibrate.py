@@ -8,225 +8,107 @@ unknown, and an interval. :func:`sim.calibration.priors_file.priors_yaml` writes
 Conventions (stated in the generated file too):
 
 * event probabilities (pad abort, launch failure, missed burn, automatic-docking failure, landing
-  weather) are Jeffreys posterior means ``(k + 1/2) / (n + 1)``, so an event not seen in ``n``
-  flights keeps a small probability; the raw ``k/n`` and a 95 % Wilson interval are reported;
-* launch-to-docking durations per scheme are triangular with ``low``/``high`` the sample minimum and
-  maximum and ``mode`` the median; flights with a manual docking or aborted approach are left out
-  (the model adds the manual-docking delay separately); the interval is for the median;
-* the last-month launch slip is the empirical distribution of ``slip_days_vs_T1mo`` (advanced
-  launches count as 0); a zero-inflated Weibull fit is reported alongside (or written instead with
-  ``slip_model="zero_inflated_weibull"``).
+  weather) are written as Beta posteriors ``{dist: beta, k, n, prior: jeffreys}``
+  (:mod:`sim.calibration.estimate`): the model draws each once per replication, so the forecast
+  carries what ``n`` flights cannot tell; the raw ``k/n`` and a 95 % Wilson interval are reported;
+* launch-to-docking durations per scheme, and the descent, are posterior predictives of the family
+  chosen by AIC (:mod:`sim.calibration.duration_fit`); flights with a manual docking or aborted
+  approach are left out (the model adds the manual-docking delay separately);
+* the last-month launch slip is the record of ``slip_days_vs_T1mo`` from the flights the
+  :class:`SlipSelection` keeps (:mod:`sim.calibration.slips`), written as a
+  ``zero_inflated_empirical`` (or a zero-inflated Weibull with ``slip_model``).
 """
 
 from __future__ import annotations
 
 import statistics
-from collections import Counter
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Iterable
 
-from sim.calibration.fitting import (
-    ZIWeibullFit,
-    fit_zero_inflated_weibull,
-    jeffreys_rate,
-    median_interval,
-    wilson_interval,
-)
+from sim.calibration.duration_fit import DurationFit, fit_durations
+from sim.calibration.estimate import Calibration, Estimate, rate_estimate
+from sim.calibration.fitting import median_interval, wilson_interval
 from sim.calibration.flights import FlightRecord
 from sim.calibration.free_text import FAST_SCHEMES, SCHEMES
-from sim.scenario.distributions import ZeroInflatedWeibull
+from sim.calibration.slips import (
+    US_SEGMENT_SLIP_PRIORS,
+    SlipSelection,
+    slip_estimates,
+    us_segment_slip_prior,
+)
 
-#: US-segment ISS launch slips by how far ahead the plan was made (Gardner & Grogan, ISS flight
-#: planning reports 2012-2017, 20 flights): P(on time) plus a Weibull for positive slips, days.
-#: Published 95 % interval of the on-time share for <= 90 d: 4.8-24 %.
-US_SEGMENT_SLIP_PRIORS: dict[str, ZeroInflatedWeibull] = {
-    "<=90d": ZeroInflatedWeibull(p_zero=0.143, shape=1.02, scale=26.5, unit="d"),
-    "90-180d": ZeroInflatedWeibull(p_zero=0.077, shape=0.81, scale=92.6, unit="d"),
-    "180-360d": ZeroInflatedWeibull(p_zero=0.0, shape=1.04, scale=172.9, unit="d"),
-}
-
-
-def us_segment_slip_prior(horizon_days: float) -> ZeroInflatedWeibull:
-    """The US-segment slip prior for a plan made ``horizon_days`` before launch (0-360 d)."""
-    if not 0 <= horizon_days <= 360:
-        raise ValueError(f"planning horizon must be 0-360 days, got {horizon_days}")
-    if horizon_days <= 90:
-        return US_SEGMENT_SLIP_PRIORS["<=90d"]
-    if horizon_days <= 180:
-        return US_SEGMENT_SLIP_PRIORS["90-180d"]
-    return US_SEGMENT_SLIP_PRIORS["180-360d"]
+__all__ = [
+    "US_SEGMENT_SLIP_PRIORS",
+    "Calibration",
+    "Estimate",
+    "SlipSelection",
+    "calibrate",
+    "us_segment_slip_prior",
+]
 
 
-@dataclass(frozen=True)
-class Estimate:
-    """One calibrated parameter.
-
-    ``path`` is where it goes under ``defaults:`` (``None``: reported only); ``n`` the flights used;
-    ``left_out`` the flights of the population whose needed cell was unknown.
-    """
-
-    name: str
-    value: str
-    n: int
-    left_out: int
-    interval: str
-    flights: tuple[str, ...]
-    path: tuple[str, ...] | None = None
-    yaml_value: Any = None
-    note: str = ""
-
-
-@dataclass
-class Calibration:
-    """All estimates of one calibration run, plus the slip fit (``None`` if it could not be made)."""
-
-    estimates: list[Estimate] = field(default_factory=list)
-    slip_fit: ZIWeibullFit | None = None
-
-    def get(self, name: str) -> Estimate:
-        return next(e for e in self.estimates if e.name == name)
-
-
-def _fmt(x: float, digits: int = 3) -> str:
-    return f"{x:.{digits}g}" if abs(x) < 1000 else f"{x:.0f}"
-
-
-def _rate(
-    name: str,
-    population: list[FlightRecord],
-    outcome: Callable[[FlightRecord], bool | None],
-    path: tuple[str, ...] | None,
-    note: str = "",
-) -> Estimate:
-    known = [r for r in population if outcome(r) is not None]
-    k = sum(bool(outcome(r)) for r in known)
-    n = len(known)
-    lo, hi = wilson_interval(k, n)
-    return Estimate(
-        name=name,
-        value=f"{jeffreys_rate(k, n):.4f} ({k}/{n})" if n else "n/a",
-        n=n,
-        left_out=len(population) - n,
-        interval=f"{lo:.3f}-{hi:.3f} (Wilson 95%, k/n)" if n else "",
-        flights=tuple(r.flight for r in known),
-        path=path if n else None,
-        yaml_value=round(jeffreys_rate(k, n), 4) if n else None,
-        note="; ".join(
-            filter(
-                None, [note, k and f"events: {', '.join(r.flight for r in known if outcome(r))}"]
-            )
-        ),
-    )
-
-
-def _slip_estimates(
-    records: list[FlightRecord], slip_model: str, n_boot: int, seed: int
-) -> tuple[list[Estimate], ZIWeibullFit | None]:
-    known = [r for r in records if r.slip_days is not None]
-    flights = tuple(r.flight for r in known)
-    left_out = len(records) - len(known)
-    if not known:
-        return [Estimate("launch slip, last month (d)", "n/a", 0, left_out, "", ())], None
-    slips = [r.slip_days for r in known]
-    counts = sorted(Counter(slips).items())
-    on_time = counts[0][1] if counts[0][0] == 0 else 0
-    lo, hi = wilson_interval(on_time, len(slips))
-    advanced = [f"{r.flight} (-{r.advanced_days:g} d)" for r in known if r.advanced_days]
-    empirical = {
-        "dist": "empirical",
-        "values": [float(v) if v % 1 else int(v) for v, _ in counts],
-        "weights": [c for _, c in counts],
-        "unit": "d",
-    }
-    pairs = ", ".join(f"{v:g}:{c}" for v, c in counts)
-    note = "advanced launches counted as 0 slip: " + (", ".join(advanced) if advanced else "none")
-    fit = None
+def _duration_estimates(records: list[FlightRecord]) -> list[Estimate]:
+    """Launch to docking per scheme, the flights without docking trouble, one family by AIC."""
+    clean: dict[str, list[FlightRecord]] = {}
+    notes: dict[str, str] = {}
+    left: dict[str, int] = {}
+    for scheme in SCHEMES:
+        flown = [r for r in records if r.scheme_flown == scheme]
+        trouble = [r.flight for r in flown if r.auto_docking_failed]
+        clean[scheme] = [
+            r for r in flown if not r.auto_docking_failed and r.launch_to_dock_h is not None
+        ]
+        left[scheme] = len(flown) - len(clean[scheme])
+        notes[scheme] = "manual docking / aborted approach left out: " + (
+            ", ".join(trouble) or "none"
+        )
+    hours = {s: [r.launch_to_dock_h for r in clean[s]] for s in SCHEMES}
+    fit: DurationFit | None = None
     try:
-        fit = fit_zero_inflated_weibull(slips, n_boot=n_boot, seed=seed)
+        fit = fit_durations(hours)
     except ValueError as exc:
-        fit_note = f"zero-inflated Weibull not fitted: {exc}"
-    else:
-        fit_note = ""
-    chosen = slip_model == "zero_inflated_weibull" and fit is not None
-    out = [
-        Estimate(
-            name="launch slip, last month (d)",
-            value=f"empirical {{{pairs}}}; on time {on_time}/{len(slips)}",
-            n=len(slips),
-            left_out=left_out,
-            interval=f"on time {lo:.2f}-{hi:.2f} (Wilson 95%)",
-            flights=flights,
-            path=None if chosen else ("launch", "slip"),
-            yaml_value=empirical,
-            note=note,
-        )
-    ]
-    if fit is not None:
+        fit_note = f"no family fitted: {exc}"
+    out = []
+    for scheme in SCHEMES:
+        name = f"launch to docking, {scheme} (h)"
+        values = hours[scheme]
+        if not values:
+            out.append(Estimate(name, "n/a", 0, left[scheme], "", (), note=notes[scheme]))
+            continue
+        lo, hi = median_interval(values)
+        written = fit.predictive.get(scheme) if fit else None
         out.append(
             Estimate(
-                name="launch slip, last month: zero-inflated Weibull",
-                value=f"p0={fit.p_zero:.3f} shape={fit.shape:.3g} scale={fit.scale:.3g} d",
-                n=fit.n,
-                left_out=left_out,
-                interval=(
-                    f"p0 {fit.p_zero_ci[0]:.2f}-{fit.p_zero_ci[1]:.2f}, "
-                    f"shape {_fmt(fit.shape_ci[0])}-{_fmt(fit.shape_ci[1])}, "
-                    f"scale {_fmt(fit.scale_ci[0])}-{_fmt(fit.scale_ci[1])} "
-                    f"(bootstrap 95%, {fit.n_boot} resamples, seed {seed})"
-                ),
-                flights=flights,
-                path=("launch", "slip") if chosen else None,
-                yaml_value=fit.as_yaml(),
-                note=f"MLE; {fit.n - fit.n_zero} positive slips",
-            )
-        )
-    else:
-        out[0] = Estimate(**{**out[0].__dict__, "note": f"{note}; {fit_note}"})
-    earlier = [r for r in records if r.table == "tma" and r.slip_prior_plan_days is not None]
-    if earlier:
-        values = sorted(r.slip_prior_plan_days for r in earlier)
-        out.append(
-            Estimate(
-                name="launch slip vs earlier plan, TMA-M (d)",
-                value=", ".join(f"{v:g}" for v in values),
+                name=name,
+                value=f"min {min(values):g} / median {statistics.median(values):.3g} / "
+                f"max {max(values):g}",
                 n=len(values),
-                left_out=sum(r.table == "tma" for r in records) - len(values),
-                interval="",
-                flights=tuple(r.flight for r in earlier),
-                note="recorded only for slipped flights (biased); plan horizon unknown; not a prior",
+                left_out=left[scheme],
+                interval=f"median {lo:g}-{hi:g} (order statistics, >=95%)",
+                flights=tuple(r.flight for r in clean[scheme]),
+                path=("rendezvous", "durations", scheme) if written else None,
+                yaml_value=written,
+                note=notes[scheme]
+                + (f"; {fit.label} predictive (df {written['df']:g})" if written else "")
+                + (
+                    "; pooled spread (fewer than 3 values)"
+                    if fit and scheme in fit.borrowed
+                    else ""
+                ),
             )
         )
-    return out, fit
-
-
-def _duration_estimate(records: list[FlightRecord], scheme: str) -> Estimate:
-    flown = [r for r in records if r.scheme_flown == scheme]
-    docking_trouble = [r for r in flown if r.auto_docking_failed]
-    clean = [r for r in flown if not r.auto_docking_failed and r.launch_to_dock_h is not None]
-    hours = [r.launch_to_dock_h for r in clean]
-    name = f"launch to docking, {scheme} (h)"
-    note = "manual docking / aborted approach left out: " + (
-        ", ".join(r.flight for r in docking_trouble) or "none"
+    aic = ", ".join(f"{k} {v:.1f}" for k, v in fit.aic.items()) if fit else fit_note
+    out.append(
+        Estimate(
+            name="launch to docking: family (lowest AIC)",
+            value=fit.label if fit else "n/a",
+            n=sum(len(v) for v in hours.values()),
+            left_out=0,
+            interval="AIC: " + aic,
+            flights=(),
+            note="see sim.calibration.duration_fit for the candidates and the rule",
+        )
     )
-    if not hours:
-        return Estimate(name, "n/a", 0, len(flown), "", (), note=note)
-    low, med, high = min(hours), statistics.median(hours), max(hours)
-    lo, hi = median_interval(hours)
-    fit = None
-    if high > low:
-        fit = {"dist": "triangular", "low": low, "mode": round(med, 3), "high": high, "unit": "h"}
-    return Estimate(
-        name=name,
-        value=f"min {low:g} / median {med:.3g} / max {high:g}",
-        n=len(hours),
-        left_out=len(flown) - len(hours),
-        interval=f"median {lo:g}-{hi:g} (order statistics, >=95%)",
-        flights=tuple(r.flight for r in clean),
-        path=("rendezvous", "durations", scheme) if fit else None,
-        yaml_value=fit,
-        note=note + ("" if fit else "; fewer than two distinct values: no fit"),
-    )
+    return out
 
 
 def _landing_estimates(records: list[FlightRecord]) -> list[Estimate]:
@@ -250,11 +132,11 @@ def _landing_estimates(records: list[FlightRecord]) -> list[Estimate]:
             )
         )
     descents = [r for r in landed if r.descent_h is not None and r.crewed]
-    if descents:
+    if len({r.descent_h for r in descents}) >= 2:
         hours = [r.descent_h for r in descents]
         med = statistics.median(hours)
         lo, hi = median_interval(hours)
-        minutes = round(med * 60)
+        fit = fit_durations({"descent": hours})
         out.append(
             Estimate(
                 name="undocking to landing (h)",
@@ -264,12 +146,14 @@ def _landing_estimates(records: list[FlightRecord]) -> list[Estimate]:
                 interval=f"median {lo:.2f}-{hi:.2f} (order statistics, >=95%)",
                 flights=tuple(r.flight for r in descents),
                 path=("landing", "descent"),
-                yaml_value=f"{minutes // 60} h {minutes % 60} min",
-                note="written as the median (a fixed duration)",
+                yaml_value=fit.predictive["descent"],
+                note=f"{fit.label} predictive (lowest AIC: "
+                + ", ".join(f"{k} {v:.1f}" for k, v in fit.aic.items())
+                + ")",
             )
         )
     out.append(
-        _rate(
+        rate_estimate(
             "landing postponed for weather",
             landed,
             lambda r: None if r.weather_postponements is None else r.weather_postponements > 0,
@@ -286,6 +170,7 @@ def calibrate(
     slip_model: str = "empirical",
     n_boot: int = 1000,
     seed: int = 0,
+    selection: SlipSelection | None = None,
 ) -> Calibration:
     """Derive every prior the flight tables support (see the module docstring for the methods)."""
     if slip_model not in ("empirical", "zero_inflated_weibull"):
@@ -294,23 +179,27 @@ def calibrate(
         )
     records = list(records)
     cal = Calibration()
-    slip, cal.slip_fit = _slip_estimates(records, slip_model, n_boot, seed)
+    slip, cal.slip_fit = slip_estimates(records, slip_model, n_boot, seed, selection)
     cal.estimates += slip
     launched = [r for r in records if r.actual_launch_utc is not None]
     cal.estimates.append(
-        _rate("pad abort / scrub", launched, lambda r: _gt0(r.pad_aborts), ("launch", "scrub_p"))
+        rate_estimate(
+            "pad abort / scrub", launched, lambda r: _gt0(r.pad_aborts), ("launch", "scrub_p")
+        )
     )
     cal.estimates.append(
-        _rate("launch failure", launched, lambda r: r.launch_failure, ("launch", "failure_p"))
+        rate_estimate(
+            "launch failure", launched, lambda r: r.launch_failure, ("launch", "failure_p")
+        )
     )
-    cal.estimates += [_duration_estimate(records, s) for s in SCHEMES]
+    cal.estimates += _duration_estimates(records)
     slipped_fast = [
         r
         for r in records
         if r.scheme_planned_t1mo in FAST_SCHEMES and r.slip_days is not None and r.slip_days > 0
     ]
     cal.estimates.append(
-        _rate(
+        rate_estimate(
             "fallback to 34-orbit given a slip",
             slipped_fast,
             lambda r: r.scheme_flown == "34-orbit" if r.scheme_flown in SCHEMES else None,
@@ -326,7 +215,7 @@ def calibrate(
         and not (r.slip_days or 0) > 0
     ]
     cal.estimates.append(
-        _rate(
+        rate_estimate(
             "in-flight reversion to 34-orbit (missed burn)",
             flew_fast_plan,
             lambda r: r.scheme_flown == "34-orbit",
@@ -336,7 +225,7 @@ def calibrate(
     )
     docked = [r for r in records if r.docked]
     cal.estimates.append(
-        _rate(
+        rate_estimate(
             "automatic docking failed, crewed",
             [r for r in docked if r.crewed],
             lambda r: r.auto_docking_failed,
@@ -345,7 +234,7 @@ def calibrate(
         )
     )
     cal.estimates.append(
-        _rate(
+        rate_estimate(
             "automatic docking failed, uncrewed",
             [r for r in docked if r.crewed is False],
             lambda r: r.auto_docking_failed,

@@ -15,7 +15,8 @@ A cell that cannot be read is reported as an :class:`Issue` naming the file, the
 and the field is left unknown; nothing is guessed. Issues of severity ``error`` (malformed cells:
 unparseable date, negative or non-numeric hours) become fatal with ``strict=True``; issues of
 severity ``note`` (free text that no rule reads, such as a planned landing given only as a mission
-length) are reported and never fatal.
+length) are reported and never fatal. Implausible values (outside :data:`PLAUSIBLE` for their
+column, or a date outside :data:`YEARS`) are always fatal, all listed in one message.
 
 Free text is read by the explicit rules of :mod:`sim.calibration.free_text` (one function per rule);
 each is tested on the rows of the real tables. Each record carries what a backtest needs per flight:
@@ -52,6 +53,18 @@ from sim.calibration.free_text import (
 from sim.errors import CrewsimError
 
 Format = Literal["ms", "tma"]
+Severity = Literal["fatal", "error", "note"]
+
+#: Plausible range of each numeric column: (low, high, unit). A value outside is rejected with a
+#: message (always fatal: a table that says a launch slipped 1e308 days is wrong, not noisy).
+PLAUSIBLE: dict[str, tuple[float, float, str]] = {
+    "slip_days_vs_T1mo": (-60, 400, "days"),
+    "slip_days_vs_prior_plan": (-400, 2000, "days"),
+    "launch_slip_days": (-400, 2000, "days"),
+    "launch_to_dock_h": (1, 200, "hours"),
+}
+#: Years a date of a Soyuz flight table may fall in.
+YEARS = (1967, 2100)
 
 #: Columns each format must have (others are ignored).
 REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -94,7 +107,7 @@ class Issue:
     column: str
     value: str
     message: str
-    severity: Literal["error", "note"] = "error"
+    severity: Severity = "error"
 
     def __str__(self) -> str:
         return f"{self.file}: {self.flight}: column {self.column!r}: {self.message} (cell {self.value!r})"
@@ -185,7 +198,7 @@ class _Row:
     def text(self, column: str) -> str:
         return (self.cells.get(column) or "").strip()
 
-    def report(self, column: str, message: str, severity: Literal["error", "note"] = "error"):
+    def report(self, column: str, message: str, severity: Severity = "error"):
         self.issues.append(
             Issue(self.path, self.flight, column, self.text(column), message, severity)
         )
@@ -202,6 +215,10 @@ class _Row:
         if not math.isfinite(value) or (non_negative and value < 0):
             self.report(column, "must be a finite number >= 0")
             return None
+        low, high, unit = PLAUSIBLE.get(column, (-math.inf, math.inf, ""))
+        if not low <= value <= high:
+            self.report(column, f"implausible: expected {low:g} to {high:g} {unit}", "fatal")
+            return None
         return value
 
     def time(self, column: str) -> tuple[datetime | None, bool]:
@@ -209,10 +226,14 @@ class _Row:
         if not cell:
             return None, False
         try:
-            return parse_utc(cell)
+            stamp, has_time = parse_utc(cell)
         except ValueError as exc:
             self.report(column, f"unparseable date: {exc}")
             return None, False
+        if not YEARS[0] <= stamp.year <= YEARS[1]:
+            self.report(column, f"implausible: expected a year {YEARS[0]} to {YEARS[1]}", "fatal")
+            return None, False
+        return stamp, has_time
 
     def day(self, column: str) -> date | None:
         stamp, _ = self.time(column)
@@ -392,6 +413,9 @@ def read_flights(
             row.report("flight", "blank flight name; row skipped")
             continue
         records.append(_ms_record(row) if fmt == "ms" else _tma_record(row))
+    fatal = [i for i in issues if i.severity == "fatal"]
+    if fatal:
+        raise CrewsimError("implausible values:\n" + "\n".join(f"  {e}" for e in fatal))
     errors = [i for i in issues if i.severity == "error"]
     if strict and errors:
         raise CrewsimError("malformed cells (--strict):\n" + "\n".join(f"  {e}" for e in errors))

@@ -5,7 +5,6 @@ used, and optionally write the priors as a scenario ``defaults:`` YAML fragment.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import shlex
 from pathlib import Path
 
@@ -35,15 +34,23 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         default="empirical",
         help="which last-month slip fit goes into the YAML (both are printed)",
     )
+    p.add_argument(
+        "--exclude-first",
+        type=int,
+        default=0,
+        metavar="N",
+        help="leave the first N flights of each series (MS-01..N) out of the launch-slip prior",
+    )
+    p.add_argument(
+        "--since",
+        type=int,
+        metavar="YEAR",
+        help="estimate the launch-slip prior from flights planned in or after YEAR only",
+    )
     p.add_argument("--bootstrap", type=int, default=1000, metavar="N", help="bootstrap resamples")
     p.add_argument("--seed", type=int, default=0, help="seed of the bootstrap")
     p.add_argument("--strict", action="store_true", help="malformed cells are errors, not warnings")
     p.set_defaults(func=run)
-
-
-def _describe(path: str, rows: int, fmt: str) -> str:
-    digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()[:12]
-    return f"{path} ({fmt} format, {rows} flights, sha256 {digest})"
 
 
 def _load_base(path: str) -> dict:
@@ -57,16 +64,14 @@ def _load_base(path: str) -> dict:
 
 
 def run(args: argparse.Namespace) -> int:
-    from sim.calibration.calibrate import calibrate
-    from sim.calibration.flights import read_flights
-    from sim.calibration.priors_file import format_table, priors_yaml
+    from sim.calibration.calibrate import SlipSelection, calibrate
+    from sim.calibration.priors_file import check_usable, format_table, priors_yaml
+    from sim.calibration.tables import read_tables
 
-    records, issues, inputs = [], [], []
-    for path in args.flights:
-        recs, found = read_flights(path, strict=args.strict)
-        records += recs
-        issues += found
-        inputs.append(_describe(path, len(recs), recs[0].table if recs else "empty"))
+    if args.exclude_first < 0:
+        raise CrewsimError(f"--exclude-first must be 0 or more (got {args.exclude_first})")
+    tables = read_tables(args.flights, strict=args.strict)
+    records, issues, inputs = tables.records, tables.issues, tables.inputs
     if not records:
         raise CrewsimError(
             f"no flights in {', '.join(args.flights)}: nothing to calibrate (nothing written)"
@@ -74,8 +79,17 @@ def run(args: argparse.Namespace) -> int:
     if args.bootstrap < 0:
         raise CrewsimError(f"--bootstrap must be 0 or more (got {args.bootstrap})")
     base = _load_base(args.base) if args.base else None
-    cal = calibrate(records, slip_model=args.slip_model, n_boot=args.bootstrap, seed=args.seed)
+    selection = SlipSelection(exclude_first=args.exclude_first, since=args.since)
+    cal = calibrate(
+        records,
+        slip_model=args.slip_model,
+        n_boot=args.bootstrap,
+        seed=args.seed,
+        selection=selection,
+    )
     print(format_table(cal))
+    for note in tables.duplicates:
+        print(f"note: {note}")
     if issues:
         print(f"\ncells skipped ({len(issues)}):")
         for issue in issues:
@@ -83,6 +97,7 @@ def run(args: argparse.Namespace) -> int:
     if args.out:
         command = "crewsim calibrate " + shlex.join(_argv(args))
         text = priors_yaml(cal, command=command, inputs=inputs, base=base)
+        check_usable(text)
         Path(args.out).write_text(text, encoding="utf-8")
         print(f"\nwrote {args.out}")
     return 0
@@ -96,5 +111,9 @@ def _argv(args: argparse.Namespace) -> list[str]:
             argv += [f"--{option}", getattr(args, option)]
     if args.slip_model != "empirical":
         argv += ["--slip-model", args.slip_model]
+    if args.exclude_first:
+        argv += ["--exclude-first", str(args.exclude_first)]
+    if args.since is not None:
+        argv += ["--since", str(args.since)]
     argv += ["--bootstrap", str(args.bootstrap), "--seed", str(args.seed)]
     return argv + (["--strict"] if args.strict else [])

@@ -45,6 +45,19 @@ class RotationEnv(simpy.Environment):
         #: Hours of each launch's lateness by cause (launch_slip, relocation, scrub), once launched.
         self.launch_causes: dict[str, dict[str, float]] = {}
         self.launched: dict[str, simpy.Event] = {v: self.event() for v in compiled.launches}
+        #: Probabilities with a posterior (``beta``), drawn once in this replication, by name.
+        self.drawn: dict[str, float] = {}
+
+    def p(self, value: Any, name: str) -> float:
+        """A probability of this replication: a number as it is; a ``beta`` posterior drawn once
+        per replication from its own stream ``param.<name>``, so every use shares the draw and the
+        other streams see the same draws as with a fixed probability."""
+        if value.__class__ is float or value.__class__ is int:
+            return value
+        got = self.drawn.get(name)
+        if got is None:
+            got = self.drawn[name] = float(value.sample(self.rng[f"param.{name}"]))
+        return got
 
     def log(self, flight: str, process: str, event: str, detail: str = "") -> None:
         """Record one event of the trace (only when tracing)."""

@@ -121,6 +121,7 @@ def return_process(
     # First landing opportunity at or after `ready`, in daylight and not weathered out. The
     # opportunities (and their daylight flags) are fixed instants: a shifted plan does not move them.
     i = bisect_left(opps, ready - 1e-9)
+    p_weather = env.p(spec.weather_p, f"{v}.weather_p")
     weather_days = 0
     last_day = None
     first_usable = None
@@ -133,7 +134,7 @@ def return_process(
             if first_usable is None:
                 first_usable = when
             day = math.floor((epoch_h + when) / 24.0)  # UTC calendar day
-            if spec.weather_p > 0 and day != last_day and rng.random() < spec.weather_p:
+            if p_weather > 0 and day != last_day and rng.random() < p_weather:
                 weather_days += 1
                 last_day = day
                 env.log(v, "return", "weather", "landing postponed a day")

@@ -48,10 +48,15 @@ def launch_process(env: RotationEnv, plan: Launch):
     scrub_days = 0
     scrubs = 0
     scrubbed_last = False
-    p_repeat = spec.scrub_p if spec.scrub_repeat_p is None else spec.scrub_repeat_p
+    p_first = env.p(spec.scrub_p, f"{v}.scrub_p")
+    p_repeat = (
+        p_first
+        if spec.scrub_repeat_p is None
+        else env.p(spec.scrub_repeat_p, f"{v}.scrub_repeat_p")
+    )
     turnaround = spec.scrub_turnaround
     for _attempt in range(spec.max_attempts):
-        p = p_repeat if scrubbed_last else spec.scrub_p
+        p = p_repeat if scrubbed_last else p_first
         if p > 0 and rng.random() < p:
             scrubs += 1
             step = max(
@@ -85,7 +90,8 @@ def launch_process(env: RotationEnv, plan: Launch):
     row[f"{v}.launch_slip_d"] = float(total_days)
     env.log(v, "launch", "launch", f"day +{total_days}")
 
-    if spec.failure_p > 0 and rng.random() < spec.failure_p:
+    p_failure = env.p(spec.failure_p, f"{v}.failure_p")
+    if p_failure > 0 and rng.random() < p_failure:
         row[f"{v}.launch_failed"] = True
         env.log(v, "launch", "failure", "ballistic abort, crew safe")
         env.launched[v].succeed(False)

@@ -26,7 +26,8 @@ def rendezvous_and_dock(env: RotationEnv, plan: Launch, slipped: bool, launch_ca
     launched = env.now
 
     scheme = rdv.fallback if slipped else rdv.scheme
-    if not slipped and rdv.missed_burn_p > 0 and rng.random() < rdv.missed_burn_p:
+    p_missed = env.p(rdv.missed_burn_p, f"{v}.missed_burn_p")
+    if not slipped and p_missed > 0 and rng.random() < p_missed:
         scheme = rdv.fallback
         env.log(v, "rendezvous", "missed burn", f"reverts to {scheme}")
     dist = rdv.durations[scheme]
@@ -45,7 +46,8 @@ def rendezvous_and_dock(env: RotationEnv, plan: Launch, slipped: bool, launch_ca
 
     attempts = 1
     extra = 0.0
-    auto_failed = dock.auto_failure_p > 0 and rng.random() < dock.auto_failure_p
+    p_auto = env.p(dock.auto_failure_p, f"{v}.auto_failure_p")
+    auto_failed = p_auto > 0 and rng.random() < p_auto
     row[f"in.{v}.auto_docking_failed"] = float(auto_failed)
     if auto_failed and plan.crewed:
         extra = float(dock.manual_extra.sample(rng)) * dock.manual_extra.to_hours
@@ -59,7 +61,7 @@ def rendezvous_and_dock(env: RotationEnv, plan: Launch, slipped: bool, launch_ca
             yield env.timeout(backoff)
             extra += backoff
             attempts += 1
-            auto_failed = dock.auto_failure_p > 0 and rng.random() < dock.auto_failure_p
+            auto_failed = p_auto > 0 and rng.random() < p_auto
         if auto_failed:
             row[f"{v}.docking_attempts"] = attempts
             env.log(v, "docking", "abandoned", f"{attempts} attempts")

@@ -3,9 +3,11 @@
 Takes a scenario file (with ``extends:`` bases and ``--set`` overrides); gives typed, checked objects
 that the model can trust. The only stage that knows the file format: the schema (:mod:`.schema`),
 cross-field checks (:mod:`.checks`), readable error messages (:mod:`.messages`), uncertain quantities
-(:mod:`.distributions`) and the generated field reference (:mod:`.docs`).
+(:mod:`.distributions`, with parameter uncertainty in :mod:`.posterior`), the list of uncertain
+inputs for the report (:mod:`.assumptions`) and the generated field reference (:mod:`.docs`).
 """
 
+from sim.scenario.assumptions import Assumption, uncertain_inputs
 from sim.scenario.checks import check_scenario, life_margins, scenario_warnings
 from sim.scenario.loading import (
     apply_override,
@@ -18,6 +20,7 @@ from sim.scenario.messages import format_validation
 from sim.scenario.schema import Scenario, json_schema, utc
 
 __all__ = [
+    "Assumption",
     "Scenario",
     "apply_override",
     "check_scenario",
@@ -28,6 +31,7 @@ __all__ = [
     "load_scenario",
     "load_scenario_data",
     "scenario_warnings",
+    "uncertain_inputs",
     "utc",
     "validate_scenario",
 ]

@@ -27,6 +27,7 @@ from sim.scenario.families import (
     ZeroInflatedWeibull,
     _Dist,
 )
+from sim.scenario.posterior import Beta, Predictive, ZeroInflatedEmpirical
 from sim.scenario.truncated import Lognormal, Normal
 from sim.scenario.units import HOURS_PER_UNIT, UNIT_ALIASES, Unit, parse_duration_text
 
@@ -34,6 +35,7 @@ __all__ = [
     "DIST_NAMES",
     "HOURS_PER_UNIT",
     "Bernoulli",
+    "Beta",
     "Distribution",
     "Empirical",
     "Fixed",
@@ -41,9 +43,11 @@ __all__ = [
     "Normal",
     "Pert",
     "PoissonEvent",
+    "Predictive",
     "Triangular",
     "Uniform",
     "Unit",
+    "ZeroInflatedEmpirical",
     "ZeroInflatedWeibull",
     "coerce_distribution",
     "parse_duration_text",
@@ -58,7 +62,10 @@ Distribution = Annotated[
     | Lognormal
     | Empirical
     | Bernoulli
-    | ZeroInflatedWeibull,
+    | ZeroInflatedWeibull
+    | Beta
+    | Predictive
+    | ZeroInflatedEmpirical,
     Field(discriminator="dist"),
 ]
 
@@ -72,6 +79,9 @@ DIST_NAMES = [
     "empirical",
     "bernoulli",
     "zero_inflated_weibull",
+    "beta",
+    "predictive",
+    "zero_inflated_empirical",
 ]
 
 _DIST_ADAPTER: TypeAdapter[Any] = TypeAdapter(Distribution)

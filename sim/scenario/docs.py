@@ -40,13 +40,19 @@ _ALIASES = {
     "Duration": "duration (with unit; distribution allowed)",
     "Quantity": "number or distribution",
     "Hours": "fixed duration (with unit)",
+    "Probability": "probability in [0, 1] or {dist: beta, k, n}",
 }
 
 
 def _type_name(field: Any) -> str:
     for m in field.metadata:
         func = getattr(getattr(m, "func", None), "__name__", "")
-        kind = {"_as_duration": "Duration", "_as_quantity": "Quantity", "_as_fixed_hours": "Hours"}
+        kind = {
+            "_as_duration": "Duration",
+            "_as_quantity": "Quantity",
+            "_as_fixed_hours": "Hours",
+            "_as_probability": "Probability",
+        }
         if func in kind:
             return _ALIASES[kind[func]]
     text = _describe(field.annotation)
@@ -74,6 +80,8 @@ def _describe(tp: Any) -> str:
                     return _ALIASES["Quantity"]
                 if func == "_as_fixed_hours":
                     return _ALIASES["Hours"]
+                if func == "_as_probability":
+                    return _ALIASES["Probability"]
         lo = next((m.ge for m in args[1:] if getattr(m, "ge", None) is not None), None)
         hi = next((m.le for m in args[1:] if getattr(m, "le", None) is not None), None)
         if base is float and lo == 0 and hi == 1:
@@ -120,7 +128,11 @@ def _default(field: Any) -> str:
     if (
         isinstance(value, float)
         and field.metadata
-        and any(type(m).__name__ == "BeforeValidator" for m in field.metadata)
+        and any(
+            type(m).__name__ == "BeforeValidator"
+            and getattr(m.func, "__name__", "") == "_as_fixed_hours"
+            for m in field.metadata
+        )
     ):
         return f"`{value / 24:g} d`" if value >= 48 and value % 24 == 0 else f"`{value:g} h`"
     return f"`{value}`"

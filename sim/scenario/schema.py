@@ -30,6 +30,7 @@ from sim.scenario.distributions import (
     PoissonEvent,
     coerce_distribution,
 )
+from sim.scenario.posterior import Probability
 
 # --------------------------------------------------------------------------------------------------
 # Field types
@@ -113,7 +114,6 @@ Hours = Annotated[
     PlainSerializer(lambda hours: f"{hours!r} h", return_type=str, when_used="json"),
     WithJsonSchema({"type": "string", "description": "A duration with a unit, e.g. '8 h'."}),
 ]
-Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 #: An instant: ISO-8601 text with a time-zone offset (a bare number is refused, not read as Unix time).
 Instant = Annotated[AwareDatetime, BeforeValidator(_as_instant)]
 

@@ -412,3 +412,85 @@ def test_quantity_forms() -> None:
 def test_invalid_parameters(cls, kwargs: dict, message: str) -> None:
     with pytest.raises(ValidationError, match=message):
         cls(**kwargs)
+
+
+# --- distributions with parameter uncertainty (sim.scenario.posterior) ----------------------------
+
+
+def test_beta_from_counts_is_the_jeffreys_posterior():
+    from sim.scenario.posterior import Beta
+
+    b = Beta(k=1, n=40)
+    assert b.alpha_beta == (1.5, 39.5)
+    assert b.mean() == pytest.approx(1.5 / 41)  # (k + 1/2) / (n + 1)
+    assert b.quantile(0.9) == pytest.approx(stats.beta.ppf(0.9, 1.5, 39.5))
+    assert Beta(k=0, n=10, prior="uniform").alpha_beta == (1.0, 11.0)
+    assert Beta(a=2, b=3).mean() == pytest.approx(0.4)
+    x = b.sample(np.random.default_rng(3), 40_000)
+    assert abs(x.mean() - b.mean()) < 4 * x.std() / math.sqrt(x.size)
+    assert abs(np.mean(x <= b.quantile(0.3)) - 0.3) < 4 * math.sqrt(0.3 * 0.7 / x.size)
+
+
+@pytest.mark.parametrize(
+    "fields, words",
+    [
+        ({"k": 5, "n": 4}, "k <= n"),
+        ({"k": 1}, "both k and n"),
+        ({"k": 1, "n": 3, "a": 1, "b": 1}, "either k and n"),
+        ({}, "either k and n"),
+        ({"a": 1}, "both a and b"),
+    ],
+)
+def test_beta_rejects_inconsistent_fields(fields, words):
+    from sim.scenario.posterior import Beta
+
+    with pytest.raises(ValidationError, match=words):
+        Beta(**fields)
+
+
+def test_predictive_is_the_student_t_of_the_fit():
+    from sim.scenario.posterior import Predictive
+
+    d = Predictive(family="normal", n=8, mean=49.7, sd=0.4, unit="h")
+    t = stats.t(df=7, loc=49.7, scale=0.4 * math.sqrt(1 + 1 / 8))
+    for q in (0.05, 0.25, 0.5, 0.9):
+        assert d.quantile(q) == pytest.approx(t.ppf(q), rel=1e-9)
+    assert d.mean() == pytest.approx(49.7)
+    x = d.sample(np.random.default_rng(1), 40_000)
+    assert abs(np.mean(x <= t.ppf(0.9)) - 0.9) < 4 * math.sqrt(0.09 / x.size)
+    # A pooled spread brings its own degrees of freedom.
+    pooled = Predictive(family="normal", n=2, df=30, mean=3.2, sd=0.1, unit="h")
+    assert pooled.quantile(0.95) == pytest.approx(
+        stats.t.ppf(0.95, 30, loc=3.2, scale=0.1 * math.sqrt(1.5))
+    )
+
+
+def test_predictive_lognormal_truncated():
+    from sim.scenario.posterior import Predictive
+
+    d = Predictive(
+        family="lognormal", n=3, mean=math.log(3.2), sd=0.05, low=1.6, high=6.4, unit="h"
+    )
+    x = d.sample(np.random.default_rng(2), 40_000)
+    assert x.min() >= 1.6 and x.max() <= 6.4
+    assert d.quantile(0.0) == pytest.approx(1.6) and d.quantile(1.0) == pytest.approx(6.4)
+    assert abs(x.mean() - d.mean()) < 4 * x.std() / math.sqrt(x.size)
+    with pytest.raises(ValidationError, match="needs `high`"):
+        Predictive(family="lognormal", n=3, mean=1.0, sd=0.05)
+    with pytest.raises(ValidationError, match="needs `df`"):
+        Predictive(family="normal", n=1, mean=1.0, sd=0.05)
+
+
+def test_zero_inflated_empirical_draws_the_on_time_share():
+    from sim.scenario.posterior import ZeroInflatedEmpirical
+
+    d = ZeroInflatedEmpirical(zeros=5, n=8, positive=[1, 13, 26], unit="d")
+    p0 = 5.5 / 9  # Jeffreys posterior mean of the on-time share
+    assert d.on_time.mean() == pytest.approx(p0)
+    assert d.mean() == pytest.approx((1 - p0) * 40 / 3)
+    x = d.sample(np.random.default_rng(4), 40_000)
+    assert abs(np.mean(x == 0) - p0) < 4 * math.sqrt(p0 * (1 - p0) / x.size)
+    assert set(np.unique(x)) == {0.0, 1.0, 13.0, 26.0}
+    assert d.quantile(0.5) == 0.0 and d.quantile(0.99) == 26.0
+    with pytest.raises(ValidationError, match="need their `positive`"):
+        ZeroInflatedEmpirical(zeros=1, n=2, unit="d")
