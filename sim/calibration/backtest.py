@@ -34,6 +34,7 @@ from sim.calibration.calibrate import calibrate
 from sim.calibration.flights import SCHEMES, FlightRecord
 from sim.scenario.distributions import coerce_distribution
 from sim.seeding import stable_id
+from sim.tables import text_table
 
 #: The decisions of the backtest, in the words of the documentation (also written to the JSON).
 RULES: tuple[str, ...] = (
@@ -611,11 +612,7 @@ def format_table(bt: Backtest) -> str:
                     _num(m.naive_score),
                 )
             )
-    widths = [max(len(r[i]) for r in [head, *lines_rows]) for i in range(len(head))]
-    lines = [
-        "  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip()
-        for r in [head, tuple("-" * w for w in widths), *lines_rows]
-    ]
+    lines = text_table(head, lines_rows).splitlines()
     lines += [
         "",
         "forecast: median [10 %, 90 %] of the replications, or p = share of them;",

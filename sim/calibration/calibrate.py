@@ -37,6 +37,7 @@ from sim.calibration.fitting import (
 )
 from sim.calibration.flights import FAST_SCHEMES, SCHEMES, FlightRecord
 from sim.scenario.distributions import ZeroInflatedWeibull
+from sim.tables import text_table
 
 #: US-segment ISS launch slips by how far ahead the plan was made (Gardner & Grogan, ISS flight
 #: planning reports 2012-2017, 20 flights): P(on time) plus a Weibull for positive slips, days.
@@ -398,11 +399,7 @@ def format_table(cal: Calibration) -> str:
         (e.name, e.value, str(e.n), str(e.left_out), e.interval, compress_flights(e.flights))
         for e in cal.estimates
     ]
-    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header) - 1)]
-    lines = []
-    for r in [header, tuple("-" * w for w in widths) + ("-" * 12,), *rows]:
-        cells = [c.ljust(w) for c, w in zip(r[:-1], widths, strict=True)]
-        lines.append("  ".join([*cells, r[-1]]).rstrip())
+    lines = text_table(header, rows).splitlines()
     notes = [f"  {e.name}: {e.note}" for e in cal.estimates if e.note]
     return "\n".join(lines + (["", "notes:", *notes] if notes else []))
 
