@@ -116,11 +116,9 @@ def format_events(table: Any) -> str:
             strict=True,
         )
     ]
-    widths = [max([len(header[i])] + [len(r[i]) for r in rows]) for i in range(4)]
-    lines = []
-    for r in [header, *rows]:
-        lines.append("  ".join(r[i].ljust(widths[i]) for i in range(4)) + "  " + r[4])
-    return "\n".join(line.rstrip() for line in lines)
+    from sim.tables import text_table
+
+    return text_table(header, rows, rule=False)
 
 
 def _when(hours: float, epoch: Any) -> str:
