@@ -9,11 +9,13 @@ plan (:func:`sim.calibration.replay.build_scenario_data`), ``n`` replications ar
 (:mod:`sim.calibration.scoring`):
 
 * ``slip_d`` (launch slip in whole days vs the plan a month ahead) and ``launch_to_dock_h`` (launch
-  to docking, hours): PIT, inside the central 50 % / 80 % intervals, CRPS; the naive forecast is
-  the plan as a point (slip 0; the planned scheme's median duration from the training flights);
-* ``fallback`` (a scheme other than the one planned a month ahead was flown), ``manual_docking``
-  and ``landed_on_planned_day``: Brier score of the share of replications; the naive forecast is
-  "all goes to plan" (p = 0, 0 and 1).
+  to docking, hours): randomised PIT, inside the central 50 / 80 / 90 % intervals, CRPS;
+* ``fallback`` (a scheme other than the one planned was flown), ``manual_docking`` and
+  ``landed_on_planned_day``: Brier score of the share of replications.
+
+Each score is set against two references (:mod:`sim.calibration.backtest_results`): the plan
+(slip 0, the planned scheme's median duration; "all goes to plan" for the events) and climatology
+(what the training flights did).
 
 The decisions for rows the model cannot replay, and for blank cells, are in :data:`RULES`.
 """
@@ -21,34 +23,46 @@ The decisions for rows the model cannot replay, and for blank cells, are in :dat
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
-from typing import Any
 
 import numpy as np
 
 from sim.calibration import scoring
+from sim.calibration.backtest_results import (
+    LEVELS,
+    METRICS,
+    QUANTILES,
+    Backtest,
+    FlightBacktest,
+    MetricResult,
+    MetricSummary,
+)
 from sim.calibration.flights import FlightRecord
 from sim.calibration.replay import (
     build_scenario_data,
+    climatology,
     forecasts,
     iso,
     observations,
+    plan_mode,
     plan_problem,
     simulate_flight,
     training_priors,
 )
+from sim.calibration.slips import SlipSelection
 from sim.seeding import stable_id
 
 #: The decisions of the backtest, in the words of the documentation (also written to the JSON).
 RULES: tuple[str, ...] = (
-    "A flight is forecast only with a plan a month ahead: planned_launch_date_T1mo and a planned "
-    "scheme in rendezvous_planned. The others are listed as not backtested (they still train the "
-    "priors of the other flights).",
-    "Training: leave-one-out over --flights (calibrate on all other rows), or the --train tables "
-    "minus any row of the same flight. Priors the tables cannot give (window drift, scrub "
+    "A flight is forecast from its plan a month ahead (planned_launch_date_T1mo and a planned "
+    "scheme in rendezvous_planned: slip and everything after it), else from its launch-day plan "
+    "(the TMA-M table: the scheme planned on launch day, launched as it did, so no slip score). "
+    "Flights with neither are listed as not backtested (they still train the other flights).",
+    "Training: leave-one-out over every --flights table together (calibrate on all other "
+    "flights), or the --train tables minus any row of the same flight; the slip prior from the "
+    "flights the slip selection keeps (--exclude-first, --since). Priors the tables cannot give (window drift, scrub "
     "turnaround, manual-docking time, retry delay, landing zone) are the expert values of "
-    "scenarios/priors/soyuz_ms.yaml (EXPERT_PRIORS). A scheme flown by one clean training flight "
-    "only gets that flight's duration as a fixed value.",
+    "scenarios/priors/soyuz_ms.yaml (EXPERT_PRIORS). Probabilities, durations and the slip carry "
+    "their parameter uncertainty as in crewsim calibrate.",
     "Scenario: epoch 30 days before the planned launch day; one station port; the planned launch "
     "at the actual launch's time of day (one window a day, known ahead; 12:00 UTC if unknown); a "
     "return of the vehicle itself when a planned landing date is known, planned at the plan's time "
@@ -70,104 +84,13 @@ RULES: tuple[str, ...] = (
     "A blank or unreadable actual (slip, launch-to-docking hours, scheme flown, landing) keeps "
     "the flight out of that metric's score, with a note.",
     "Advanced launches (launched earlier than planned) count as slip 0, as in the calibration.",
-    "Skill = 1 - mean score / mean naive score over the flights entered; undefined when the naive "
-    "mean is 0 (the plan was exactly right for every flight).",
+    "Two references for every score: the plan (a point at the plan; for events, all goes to "
+    "plan) and climatology (what the training flights did, ignoring the plan: their values as "
+    "an ensemble, their frequency of the event). Skill = 1 - mean score / mean reference score "
+    "over the flights entered; undefined when the reference's mean is 0.",
+    "PIT is randomised (P(X < y) + V P(X = y), V uniform from the seed, flight and metric), so "
+    "it is uniform for a calibrated forecast even with point masses (a slip of 0 days).",
 )
-
-#: Metric name -> (description, unit, kind: "ensemble" or "event").
-METRICS: dict[str, tuple[str, str, str]] = {
-    "slip_d": ("launch slip vs plan a month ahead", "d", "ensemble"),
-    "launch_to_dock_h": ("launch to docking", "h", "ensemble"),
-    "fallback": ("fallback scheme flown", "", "event"),
-    "manual_docking": ("manual docking", "", "event"),
-    "landed_on_planned_day": ("landed on the planned day", "", "event"),
-}
-LEVELS = (0.5, 0.8)
-EPOCH_LEAD_DAYS = 30
-
-
-@dataclass
-class MetricResult:
-    """One flight's forecast of one metric and its score (``entered=False``: not scored, see
-    ``note``)."""
-
-    flight: str
-    metric: str
-    entered: bool
-    note: str = ""
-    observed: float | None = None
-    naive: float | None = None  # the plan as a point (ensemble) or the naive probability
-    replications: int = 0  # replications the forecast is made of
-    mean: float | None = None
-    probability: float | None = None
-    q10: float | None = None
-    q25: float | None = None
-    median: float | None = None
-    q75: float | None = None
-    q90: float | None = None
-    pit: float | None = None
-    in_50: bool | None = None
-    in_80: bool | None = None
-    score: float | None = None  # CRPS (unit of the metric) or Brier
-    naive_score: float | None = None
-
-    @property
-    def skill(self) -> float | None:
-        if self.score is None or not self.naive_score:
-            return None
-        return 1.0 - self.score / self.naive_score
-
-
-@dataclass
-class FlightBacktest:
-    """One flight: whether it was forecast, why not, and its metrics."""
-
-    flight: str
-    status: str  # "backtested" | "not backtested"
-    reason: str = ""
-    cannot_handle: str = (
-        ""  # sim.calibration.flights' reason the rotation model cannot replay the flight
-    )
-    plan: dict[str, Any] = field(default_factory=dict)
-    training_flights: int = 0
-    metrics: list[MetricResult] = field(default_factory=list)
-
-    @property
-    def entered(self) -> list[str]:
-        return [m.metric for m in self.metrics if m.entered]
-
-
-@dataclass
-class MetricSummary:
-    """A metric over all flights entered."""
-
-    metric: str
-    n: int
-    mean_score: float | None
-    mean_naive: float | None
-    skill: float | None
-    skill_note: str = ""
-    coverage: dict[str, scoring.Coverage] = field(default_factory=dict)
-    pit: list[float] = field(default_factory=list)
-
-    def as_dict(self) -> dict[str, Any]:
-        out = {k: v for k, v in asdict(self).items() if k != "coverage"}
-        out["coverage"] = {k: c.as_dict() for k, c in self.coverage.items()}
-        return out
-
-
-@dataclass
-class Backtest:
-    """A whole backtest: per flight, per metric summaries, and how it was made."""
-
-    flights: list[FlightBacktest]
-    summary: dict[str, MetricSummary]
-    n: int
-    seed: int
-    training: str
-
-    def results(self) -> list[MetricResult]:
-        return [m for f in self.flights for m in f.metrics]
 
 
 def score_metric(
@@ -178,8 +101,10 @@ def score_metric(
     naive: float,
     note: str,
     seed: int,
+    reference: Sequence[float] = (),
 ) -> MetricResult:
-    """Score one forecast (``sample``: replications' values) against ``observed``."""
+    """Score one forecast (``sample``: replications' values) against ``observed``, and the two
+    references: the plan (``naive``) and climatology (``reference``: the training flights' values)."""
     kind = METRICS[metric][2]
     res = MetricResult(flight=flight, metric=metric, entered=False, note=note, naive=naive)
     if sample is not None and sample.size:
@@ -188,32 +113,44 @@ def score_metric(
         if kind == "event":
             res.probability = res.mean
         else:
-            q = np.quantile(sample, [0.1, 0.25, 0.5, 0.75, 0.9], method="inverted_cdf")
-            res.q10, res.q25, res.median, res.q75, res.q90 = (float(x) for x in q)
+            q = np.quantile(sample, QUANTILES, method="inverted_cdf")
+            res.q05, res.q10, res.q25, res.median, res.q75, res.q90, res.q95 = (float(x) for x in q)
     elif not note:
         res.note = "no replication reached this stage"
     if observed is None or res.note:
         return res
     res.entered = True
     res.observed = float(observed)
+    ref = np.asarray(reference, float)
+    res.clim_n = int(ref.size)
     if kind == "event":
         res.score = scoring.brier(res.probability, bool(observed))
         res.naive_score = scoring.brier(naive, bool(observed))
+        if ref.size:
+            res.clim = float(ref.mean())
+            res.clim_score = scoring.brier(res.clim, bool(observed))
     else:
         ss = np.random.SeedSequence(seed, spawn_key=(stable_id(flight), stable_id(metric)))
         u = float(np.random.default_rng(ss).random())
         res.pit = scoring.pit(sample, observed, u)
-        res.in_50 = scoring.inside(sample, observed, 0.5)
-        res.in_80 = scoring.inside(sample, observed, 0.8)
+        res.in_50, res.in_80, res.in_90 = (scoring.inside(sample, observed, lv) for lv in LEVELS)
         res.score = scoring.crps_ensemble(sample, observed)
         res.naive_score = scoring.crps_point(naive, observed)
+        if ref.size:
+            res.clim = float(np.median(ref))
+            res.clim_score = scoring.crps_ensemble(ref, observed)
     if res.naive_score == 0:
         res.note = "naive score 0: skill undefined"
     return res
 
 
 def backtest_flight(
-    rec: FlightRecord, train: Sequence[FlightRecord], *, n: int, seed: int
+    rec: FlightRecord,
+    train: Sequence[FlightRecord],
+    *,
+    n: int,
+    seed: int,
+    selection: SlipSelection | None = None,
 ) -> FlightBacktest:
     """Forecast one flight from its plan with priors from ``train`` and score it."""
     out = FlightBacktest(
@@ -223,11 +160,13 @@ def backtest_flight(
     if problem:
         out.reason = problem
         return out
-    defaults, uncrewed_p = training_priors(train, seed)
+    out.mode = plan_mode(rec) or ""
+    defaults, uncrewed_p = training_priors(train, seed, selection)
     durations = defaults["rendezvous"].get("durations", {})
-    for scheme in dict.fromkeys((rec.scheme_planned_t1mo, defaults["rendezvous"]["fallback"])):
-        if scheme not in durations:
-            out.reason = f"no training flight flew the {scheme} scheme cleanly: no duration prior"
+    scheme = rec.scheme_planned_t1mo if out.mode == "month" else rec.scheme_planned
+    for needed in dict.fromkeys((scheme, defaults["rendezvous"]["fallback"])):
+        if needed not in durations:
+            out.reason = f"no training flight flew the {needed} scheme cleanly: no duration prior"
             return out
     data, notes = build_scenario_data(
         rec, defaults, n=n, seed=seed, uncrewed_auto_failure_p=uncrewed_p
@@ -239,7 +178,7 @@ def backtest_flight(
     out.training_flights = len(train)
     out.plan = {
         "launch_planned_utc": data["vehicles"][rec.flight]["launch"]["planned"],
-        "scheme_planned": rec.scheme_planned_t1mo,
+        "scheme_planned": scheme,
         "crewed": data["vehicles"][rec.flight]["crewed"],
         "landing_planned_utc": iso(rec.planned_landing_utc) if rec.planned_landing_utc else None,
         "launch_to_dock_planned_h": plan_h,
@@ -253,19 +192,27 @@ def backtest_flight(
         "landed_on_planned_day": 1.0,
     }
     obs = observations(rec)
+    clim = climatology(train)
     for metric in METRICS:
         observed, why = obs[metric]
         sample = samples.get(metric)
         if sample is None and not why:
             why = "no return in the scenario"
         out.metrics.append(
-            score_metric(rec.flight, metric, sample, observed, naive[metric], why, seed)
+            score_metric(
+                rec.flight, metric, sample, observed, naive[metric], why, seed, clim.get(metric, ())
+            )
         )
     return out
 
 
+def _mean(values: Sequence[float]) -> float | None:
+    return float(np.mean(values)) if len(values) else None
+
+
 def summarise(flights: Sequence[FlightBacktest]) -> dict[str, MetricSummary]:
-    """Per metric: flights entered, mean scores, skill, interval coverage, PIT values."""
+    """Per metric: flights entered, mean scores, skill against plan and climatology, interval
+    coverage (Wilson), PIT values and interval widths."""
     out = {}
     for metric, (_, _, kind) in METRICS.items():
         entered = [m for f in flights for m in f.metrics if m.metric == metric and m.entered]
@@ -277,20 +224,30 @@ def summarise(flights: Sequence[FlightBacktest]) -> dict[str, MetricSummary]:
             note = "no flight entered: skill undefined"
         elif sk is None:
             note = "naive score 0 for every flight (the plan was exactly right): skill undefined"
+        with_clim = [m for m in entered if m.clim_score is not None]
         summary = MetricSummary(
             metric=metric,
             n=len(entered),
-            mean_score=float(np.mean(scores)) if scores else None,
-            mean_naive=float(np.mean(naive)) if naive else None,
+            mean_score=_mean(scores),
+            mean_naive=_mean(naive),
             skill=sk,
             skill_note=note,
+            n_clim=len(with_clim),
+            mean_score_clim_flights=_mean([m.score for m in with_clim]),
+            mean_clim=_mean([m.clim_score for m in with_clim]),
+            skill_clim=scoring.skill(
+                [m.score for m in with_clim], [m.clim_score for m in with_clim]
+            ),
         )
         if kind == "ensemble":
             summary.coverage = {
-                "50": scoring.coverage([m.in_50 for m in entered], 0.5),
-                "80": scoring.coverage([m.in_80 for m in entered], 0.8),
+                f"{lv * 100:.0f}": scoring.coverage(
+                    [getattr(m, f"in_{lv * 100:.0f}") for m in entered], lv
+                )
+                for lv in LEVELS
             }
             summary.pit = [m.pit for m in entered]
+            summary.widths = {f"{lv * 100:.0f}": [m.width(lv) for m in entered] for lv in LEVELS}
         out[metric] = summary
     return out
 
@@ -301,6 +258,7 @@ def run_backtest(
     *,
     n: int = 1000,
     seed: int = 0,
+    selection: SlipSelection | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> Backtest:
     """Backtest every flight of ``flights``; priors from ``train`` (``None``: leave-one-out over
@@ -313,6 +271,8 @@ def run_backtest(
         if progress:
             progress(rec.flight)
         others = [r for r in pool if r.flight != rec.flight]
-        results.append(backtest_flight(rec, others, n=n, seed=seed))
+        results.append(backtest_flight(rec, others, n=n, seed=seed, selection=selection))
     training = "leave-one-out over the flights" if train is None else "--train tables"
+    if selection is not None and selection.describe() != "all flights":
+        training += f"; slip prior: {selection.describe()}"
     return Backtest(results, summarise(results), n=n, seed=seed, training=training)

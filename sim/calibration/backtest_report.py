@@ -1,7 +1,7 @@
 """A backtest as text and data: the per-flight table, the printed report and the JSON document.
 
-The figures (PIT histogram, reliability diagram) are drawn by :mod:`sim.plots.calibration` from the
-plain numbers :func:`figure_data` gathers.
+The figures (PIT histogram, reliability diagram, sharpness) are drawn by
+:mod:`sim.plots.calibration` from the plain numbers :func:`figures` gathers.
 """
 
 from __future__ import annotations
@@ -10,7 +10,8 @@ import math
 from dataclasses import asdict
 from typing import Any
 
-from sim.calibration.backtest import METRICS, RULES, Backtest
+from sim.calibration.backtest import RULES
+from sim.calibration.backtest_results import LEVELS, METRICS, Backtest
 from sim.tables import text_table
 
 TABLE_COLUMNS = (
@@ -24,17 +25,24 @@ TABLE_COLUMNS = (
     "replications",
     "mean",
     "probability",
+    "q05",
     "q10",
     "q25",
     "median",
     "q75",
     "q90",
+    "q95",
     "pit",
     "in_50",
     "in_80",
+    "in_90",
     "score",
     "naive_score",
     "skill",
+    "clim",
+    "clim_n",
+    "clim_score",
+    "skill_clim",
 )
 
 
@@ -49,6 +57,7 @@ def table_rows(bt: Backtest) -> list[dict[str, Any]]:
             row = {k: v for k, v in asdict(m).items() if k in TABLE_COLUMNS}
             row["unit"] = METRICS[m.metric][1]
             row["skill"] = m.skill
+            row["skill_clim"] = m.skill_clim
             rows.append(row)
     return [{c: r.get(c) for c in TABLE_COLUMNS} for r in rows]
 
@@ -61,7 +70,17 @@ def _num(x: float | None, digits: int = 3) -> str:
 
 def format_table(bt: Backtest) -> str:
     """Plain-text report: per flight and metric, then the summary over flights."""
-    head = ("flight", "metric", "observed", "forecast", "PIT", "in 50%", "in 80%", "score", "naive")
+    head = (
+        "flight",
+        "metric",
+        "observed",
+        "forecast",
+        "PIT",
+        "in 50/80/90%",
+        "score",
+        "plan",
+        "clim",
+    )
     lines_rows = []
     for f in bt.flights:
         if f.status != "backtested":
@@ -81,33 +100,25 @@ def format_table(bt: Backtest) -> str:
                     _num(m.observed) if m.entered else f"({m.note})",
                     forecast,
                     _num(m.pit, 2),
-                    flag[m.in_50],
-                    flag[m.in_80],
+                    "/".join(flag[x] for x in (m.in_50, m.in_80, m.in_90)),
                     _num(m.score),
                     _num(m.naive_score),
+                    _num(m.clim_score),
                 )
             )
     lines = text_table(head, lines_rows).splitlines()
     lines += [
         "",
         "forecast: median [10 %, 90 %] of the replications, or p = share of them;",
-        "score: CRPS (unit of the metric) or Brier; naive: the plan as a point forecast.",
+        "score: CRPS (unit of the metric) or Brier; plan: the plan as a point forecast;",
+        "clim: climatology, what the training flights did (ensemble or frequency).",
         "",
     ]
     lines.append(
         f"summary over flights (n={bt.n} replications per flight, seed {bt.seed}, "
         f"training: {bt.training}):"
     )
-    for metric, s in bt.summary.items():
-        label = "CRPS" if METRICS[metric][2] == "ensemble" else "Brier"
-        unit = f" {METRICS[metric][1]}" if METRICS[metric][1] else ""
-        sk = _num(s.skill, 2) if s.skill is not None else f"undefined ({s.skill_note})"
-        lines.append(
-            f"  {metric}: {s.n} flights; mean {label} {_num(s.mean_score)}{unit}, naive "
-            f"{_num(s.mean_naive)}{unit}; skill {sk}"
-        )
-        for c in s.coverage.values():
-            lines.append(f"    coverage {c}")
+    lines += format_summary(bt).splitlines()
     skipped = [f for f in bt.flights if f.status != "backtested"]
     if skipped:
         lines += ["", "not backtested:"]
@@ -124,6 +135,53 @@ def format_table(bt: Backtest) -> str:
             + extra
         )
     return "\n".join(lines)
+
+
+def summary_rows(bt: Backtest) -> list[tuple[str, ...]]:
+    """Per metric: flights, mean score, plan, skill vs plan, climatology, skill vs climatology,
+    coverage of the 50/80/90 % intervals with Wilson 95 % intervals, PIT outer fifths."""
+    rows = []
+    for metric, s in bt.summary.items():
+        label = "CRPS" if METRICS[metric][2] == "ensemble" else "Brier"
+        cover = []
+        for lv in LEVELS:
+            c = s.coverage.get(f"{lv * 100:.0f}")
+            if c is not None and c.n:
+                lo, hi = c.wilson95
+                cover.append(f"{c.inside}/{c.n} ({lo:.2f}-{hi:.2f})")
+        outer = f"{sum(p < 0.2 or p > 0.8 for p in s.pit)}/{len(s.pit)}" if s.pit else "-"
+        rows.append(
+            (
+                metric,
+                str(s.n),
+                f"{label} {_num(s.mean_score)}",
+                _num(s.mean_naive),
+                _num(s.skill, 2) if s.skill is not None else "undefined",
+                f"{_num(s.mean_clim)} (n={s.n_clim})" if s.n_clim else "-",
+                _num(s.skill_clim, 2) if s.skill_clim is not None else "undefined",
+                "; ".join(cover) or "-",
+                outer,
+            )
+        )
+    return rows
+
+
+SUMMARY_HEAD = (
+    "metric",
+    "flights",
+    "model",
+    "plan",
+    "skill vs plan",
+    "climatology",
+    "skill vs clim",
+    "inside 50/80/90 % (Wilson 95 %)",
+    "PIT <0.2 or >0.8",
+)
+
+
+def format_summary(bt: Backtest) -> str:
+    """The summary over flights as a text table (see :func:`summary_rows`)."""
+    return text_table(SUMMARY_HEAD, summary_rows(bt))
 
 
 def as_json(bt: Backtest, inputs: dict[str, Any]) -> dict[str, Any]:
@@ -147,10 +205,13 @@ def as_json(bt: Backtest, inputs: dict[str, Any]) -> dict[str, Any]:
                 "status": f.status,
                 "reason": f.reason,
                 "model_cannot_handle": f.cannot_handle,
+                "plan_mode": f.mode,
                 "scores_entered": f.entered,
                 "training_flights": f.training_flights,
                 "plan": f.plan,
-                "metrics": [{**asdict(m), "skill": m.skill} for m in f.metrics],
+                "metrics": [
+                    {**asdict(m), "skill": m.skill, "skill_clim": m.skill_clim} for m in f.metrics
+                ],
             }
             for f in bt.flights
         ],
@@ -158,7 +219,8 @@ def as_json(bt: Backtest, inputs: dict[str, Any]) -> dict[str, Any]:
 
 
 def figures(bt: Backtest) -> dict[str, Any]:
-    """The backtest's figures by file name (``pit_histogram.png``, ``reliability_diagram.png``)."""
+    """The backtest's figures by file name (``pit_histogram.png``, ``reliability_diagram.png``,
+    ``sharpness.png``)."""
     from sim.plots import calibration as plots
 
     ensembles = [m for m, (_, _, kind) in METRICS.items() if kind == "ensemble"]
@@ -179,5 +241,10 @@ def figures(bt: Backtest) -> dict[str, Any]:
         ),
         "reliability_diagram.png": plots.reliability_diagram(
             reliability, {m: METRICS[m][0] for m in events}, subtitle=subtitle
+        ),
+        "sharpness.png": plots.sharpness(
+            {m: bt.summary[m].widths for m in ensembles},
+            {m: METRICS[m][1] for m in ensembles},
+            subtitle=subtitle,
         ),
     }

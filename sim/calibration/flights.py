@@ -31,8 +31,8 @@ import math
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Literal
 
+from sim.calibration.columns import PLAUSIBLE, YEARS, Format, Severity, detect_format
 from sim.calibration.free_text import (
     count_pad_aborts,
     count_weather_postponements,
@@ -51,51 +51,6 @@ from sim.calibration.free_text import (
     short_name,
 )
 from sim.errors import CrewsimError
-
-Format = Literal["ms", "tma"]
-Severity = Literal["fatal", "error", "note"]
-
-#: Plausible range of each numeric column: (low, high, unit). A value outside is rejected with a
-#: message (always fatal: a table that says a launch slipped 1e308 days is wrong, not noisy).
-PLAUSIBLE: dict[str, tuple[float, float, str]] = {
-    "slip_days_vs_T1mo": (-60, 400, "days"),
-    "slip_days_vs_prior_plan": (-400, 2000, "days"),
-    "launch_slip_days": (-400, 2000, "days"),
-    "launch_to_dock_h": (1, 200, "hours"),
-}
-#: Years a date of a Soyuz flight table may fall in.
-YEARS = (1967, 2100)
-
-#: Columns each format must have (others are ignored).
-REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
-    "ms": (
-        "flight",
-        "crewed",
-        "crew_down",
-        "planned_launch_date_T1mo",
-        "actual_launch_utc",
-        "slip_days_vs_T1mo",
-        "slip_days_vs_prior_plan",
-        "rendezvous_planned",
-        "rendezvous_flown",
-        "planned_dock_utc",
-        "actual_dock_utc",
-        "launch_to_dock_h",
-        "docking_port",
-        "undock_utc",
-        "landing_utc",
-        "planned_landing",
-        "anomalies_notes",
-    ),
-    "tma": (
-        "flight",
-        "launch_utc",
-        "launch_to_dock_h",
-        "rendezvous",
-        "launch_slip_days",
-        "notes",
-    ),
-}
 
 
 @dataclass(frozen=True)
@@ -168,22 +123,6 @@ class FlightRecord:
 
 
 # --- reading tables ------------------------------------------------------------------------------
-
-
-def detect_format(columns: list[str], path: str) -> Format:
-    """Tell the table format from its header; ``CrewsimError`` naming missing columns otherwise."""
-    present = set(columns)
-    missing = {
-        name: [c for c in cols if c not in present] for name, cols in REQUIRED_COLUMNS.items()
-    }
-    for name, gone in missing.items():
-        if not gone:
-            return name  # type: ignore[return-value]
-    closest = min(missing, key=lambda n: len(missing[n]))
-    raise CrewsimError(
-        f"{path}: not a flight table: missing column(s) {', '.join(missing[closest])} "
-        f"(closest format: {closest}; see sim.calibration.flights.REQUIRED_COLUMNS)"
-    )
 
 
 class _Row:

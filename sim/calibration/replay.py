@@ -4,8 +4,8 @@ out (used by :mod:`sim.calibration.backtest`).
 :func:`training_priors` calibrates the priors on the training flights; :func:`build_scenario_data`
 builds a minimal one-vehicle scenario from the plan (the choices are the backtest's
 :data:`sim.calibration.backtest.RULES`); :func:`simulate_flight` runs it with the model;
-:func:`forecasts` takes each metric's values from the replications and :func:`observations` reads
-what the flight did.
+:func:`forecasts` takes each metric's values from the replications, :func:`observations` reads
+what the flight did, and :func:`climatology` what the training flights did (the reference).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from sim.calibration.calibrate import calibrate
+from sim.calibration.calibrate import SlipSelection, calibrate
 from sim.calibration.flights import FlightRecord
 from sim.calibration.free_text import SCHEMES
 from sim.scenario.distributions import coerce_distribution
@@ -48,10 +48,13 @@ def _set(tree: dict, path: Sequence[str], value: Any) -> None:
     tree[path[-1]] = value
 
 
-def training_priors(train: Sequence[FlightRecord], seed: int = 0) -> tuple[dict, float | None]:
-    """The scenario ``defaults`` calibrated on ``train`` (plus :data:`EXPERT_PRIORS`), and the
-    uncrewed automatic-docking failure probability (``None`` when no uncrewed flight docked)."""
-    cal = calibrate(train, n_boot=0, seed=seed)
+def training_priors(
+    train: Sequence[FlightRecord], seed: int = 0, selection: SlipSelection | None = None
+) -> tuple[dict, Any]:
+    """The scenario ``defaults`` calibrated on ``train`` (plus :data:`EXPERT_PRIORS`; the slip from
+    the flights ``selection`` keeps), and the uncrewed automatic-docking failure probability
+    (``None`` when no uncrewed flight docked)."""
+    cal = calibrate(train, n_boot=0, seed=seed, selection=selection)
     defaults = copy.deepcopy(EXPERT_PRIORS)
     for est in cal.estimates:
         if est.path is not None and est.yaml_value is not None:
@@ -72,16 +75,30 @@ def training_priors(train: Sequence[FlightRecord], seed: int = 0) -> tuple[dict,
     return defaults, (uncrewed.yaml_value if uncrewed.n else None)
 
 
+def plan_mode(rec: FlightRecord) -> str | None:
+    """``"month"`` with a plan a month ahead (planned date and scheme), ``"launch-day"`` with the
+    launch-day scheme and the actual launch only (the TMA-M table), else ``None``."""
+    if rec.planned_launch_t1mo is not None and rec.scheme_planned_t1mo is not None:
+        return "month"
+    if rec.scheme_planned in SCHEMES and rec.actual_launch_utc is not None:
+        return "launch-day"
+    return None
+
+
 def plan_problem(rec: FlightRecord) -> str | None:
-    """Why a flight cannot be forecast from a plan a month ahead (``None`` if it can)."""
+    """Why a flight cannot be forecast from any plan (``None`` if it can)."""
+    if plan_mode(rec) is not None:
+        return None
     missing = []
     if rec.planned_launch_t1mo is None:
         missing.append("planned_launch_date_T1mo")
     if rec.scheme_planned_t1mo is None:
         missing.append("rendezvous_planned")
-    if missing:
-        return "no plan a month ahead (blank or unreadable: " + ", ".join(missing) + ")"
-    return None
+    return (
+        "no plan a month ahead (blank or unreadable: "
+        + ", ".join(missing)
+        + ") and no launch-day plan with an actual launch"
+    )
 
 
 def _clock(stamp: datetime | None, has_time: bool = True) -> time | None:
@@ -104,7 +121,8 @@ def build_scenario_data(
 ) -> tuple[dict[str, Any], list[str]]:
     """The scenario (raw dict for :func:`sim.scenario.schema.validate_scenario`) of one flight's plan,
     and notes on what was assumed. See :data:`RULES` for the choices."""
-    if plan_problem(rec):
+    mode = plan_mode(rec)
+    if mode is None:
         raise ValueError(f"{rec.flight}: {plan_problem(rec)}")
     notes: list[str] = []
     v = rec.flight
@@ -112,8 +130,14 @@ def build_scenario_data(
     if clock is None:
         clock = time(12, 0)
         notes.append("launch time of day unknown: 12:00 UTC")
-    planned = datetime.combine(rec.planned_launch_t1mo, clock, UTC)
-    epoch = datetime.combine(rec.planned_launch_t1mo - timedelta(days=EPOCH_LEAD_DAYS), time(), UTC)
+    if mode == "month":
+        day, scheme, launch = rec.planned_launch_t1mo, rec.scheme_planned_t1mo, {}
+    else:
+        day, scheme = rec.actual_launch_utc.date(), rec.scheme_planned
+        launch = {"slip": "0 d", "scrub_p": 0}  # forecast on launch day, as it launched
+        notes.append("launch-day plan: launched as it did, no slip or scrub")
+    planned = datetime.combine(day, clock, UTC)
+    epoch = datetime.combine(day - timedelta(days=EPOCH_LEAD_DAYS), time(), UTC)
     crewed = True if rec.crewed is None else rec.crewed
     if rec.crewed is None:
         notes.append("crewed unknown: forecast as crewed")
@@ -123,13 +147,13 @@ def build_scenario_data(
     vehicle: dict[str, Any] = {
         "seats": 3,
         "crewed": crewed,
-        "launch": {"planned": iso(planned)},
-        "rendezvous": {"scheme": rec.scheme_planned_t1mo},
+        "launch": {"planned": iso(planned), **launch},
+        "rendezvous": {"scheme": scheme},
         "docking": {"port": "port-1"},
     }
     data: dict[str, Any] = {
         "name": f"backtest-{v}".replace(" ", "_"),
-        "description": f"{v} forecast from its plan a month before launch",
+        "description": f"{v} forecast from its plan ({mode})",
         "epoch": iso(epoch),
         "monte_carlo": {"replications": n, "seed": seed},
         "station": {"ports": ["port-1"], "max_crew": 10},
@@ -203,13 +227,18 @@ def forecasts(rows: list[dict], vehicle: str, has_return: bool) -> dict[str, np.
 
 
 def observations(rec: FlightRecord) -> dict[str, tuple[float | None, str]]:
-    """Per metric, what happened (``None`` = not scored) and why it is not scored."""
+    """Per metric, what happened (``None`` = not scored) and why it is not scored. The fallback is
+    against the plan the flight is forecast from (:func:`plan_mode`)."""
     failed = bool(rec.launch_failure)
     blank = "blank actual ({})"
+    mode = plan_mode(rec)
     obs: dict[str, tuple[float | None, str]] = {}
-    obs["slip_d"] = (
-        (rec.slip_days, "") if rec.slip_days is not None else (None, blank.format("slip"))
-    )
+    if mode == "launch-day":
+        obs["slip_d"] = (None, "launch-day plan: no slip forecast")
+    else:
+        obs["slip_d"] = (
+            (rec.slip_days, "") if rec.slip_days is not None else (None, blank.format("slip"))
+        )
     if failed:
         why = "launch failure: no rendezvous or docking"
         obs["launch_to_dock_h"] = obs["fallback"] = obs["manual_docking"] = (None, why)
@@ -220,8 +249,9 @@ def observations(rec: FlightRecord) -> dict[str, tuple[float | None, str]]:
         if rec.launch_to_dock_h is not None
         else (None, blank.format("launch_to_dock_h"))
     )
-    if rec.scheme_flown in SCHEMES:
-        obs["fallback"] = (float(rec.scheme_flown != rec.scheme_planned_t1mo), "")
+    plan = rec.scheme_planned if mode == "launch-day" else rec.scheme_planned_t1mo
+    if rec.scheme_flown in SCHEMES and plan is not None:
+        obs["fallback"] = (float(rec.scheme_flown != plan), "")
     else:
         obs["fallback"] = (None, blank.format("rendezvous_flown"))
     if rec.crewed is False:
@@ -242,3 +272,14 @@ def observations(rec: FlightRecord) -> dict[str, tuple[float | None, str]]:
         same = rec.landing_utc.date() == rec.planned_landing_utc.date()
         obs["landed_on_planned_day"] = (float(same), "")
     return obs
+
+
+def climatology(train: Sequence[FlightRecord]) -> dict[str, list[float]]:
+    """Per metric, what the training flights did (their unconditional record): the reference
+    forecast "as it usually goes", ignoring the plan."""
+    out: dict[str, list[float]] = {}
+    for rec in train:
+        for metric, (value, _) in observations(rec).items():
+            if value is not None:
+                out.setdefault(metric, []).append(float(value))
+    return out

@@ -1,8 +1,10 @@
-"""``crewsim backtest --flights CSV [--train CSV ...] [-n N] [--out DIR] [--seed S]``: forecast
-each past flight from its plan a month before launch, with priors calibrated on other flights, and
-score the forecasts against what happened (PIT, 50 %/80 % interval coverage, CRPS, Brier, skill
-against the plan). Writes backtest_table.csv, backtest.json, pit_histogram.png and
-reliability_diagram.png to DIR."""
+"""``crewsim backtest --flights CSV [--flights CSV ...] [--train CSV ...] [-n N] [--out DIR]
+[--seed S]``: forecast each past flight from its plan (a month before launch, or on launch day for
+the TMA-M table), with priors calibrated on other flights (leave-one-out over every --flights table
+together, or the --train tables), and score the forecasts against what happened (randomised PIT,
+50/80/90 % interval coverage with Wilson intervals, CRPS, Brier, skill against the plan and
+against climatology). Writes backtest_table.csv, backtest.json, pit_histogram.png,
+reliability_diagram.png and sharpness.png to DIR."""
 
 from __future__ import annotations
 
@@ -12,7 +14,6 @@ import hashlib
 import json
 import shlex
 import sys
-from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,8 @@ examples:
   crewsim backtest --flights data/soyuz_ms_flights_2016_2021.csv -n 2000
   crewsim backtest --flights data/soyuz_ms_flights_2016_2021.csv \\
       --train data/soyuz_tma_m_flights_2010_2016.csv --out results/backtest/tma-trained
+  crewsim backtest --flights data/soyuz_ms_flights_2016_2021.csv \\
+      --flights data/soyuz_tma_m_flights_2010_2016.csv --out results/backtest/both
 """
 
 
@@ -36,7 +39,11 @@ def add_parser(subparsers: Any) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument(
-        "--flights", required=True, metavar="CSV", help="flights to forecast (Soyuz MS columns)"
+        "--flights",
+        required=True,
+        action="append",
+        metavar="CSV",
+        help="flights to forecast (Soyuz MS or TMA-M columns; repeatable: leave-one-out over all)",
     )
     p.add_argument(
         "--train",
@@ -48,6 +55,16 @@ def add_parser(subparsers: Any) -> None:
         "-n", "--replications", type=int, default=1000, dest="n", help="replications per flight"
     )
     p.add_argument("--seed", type=int, default=0, help="seed of the replications and the PIT")
+    p.add_argument(
+        "--exclude-first",
+        type=int,
+        default=0,
+        metavar="N",
+        help="train the slip prior without the first N flights of each series (as calibrate)",
+    )
+    p.add_argument(
+        "--since", type=int, metavar="YEAR", help="train the slip prior on flights from YEAR on"
+    )
     p.add_argument(
         "--out", metavar="DIR", help="output folder (default: results/backtest/<flights file name>)"
     )
@@ -70,15 +87,6 @@ def _read(path: str) -> tuple[list, dict[str, Any]]:
     }
 
 
-def _check_names(records: list, path: str) -> None:
-    dupes = sorted(name for name, k in Counter(r.flight for r in records).items() if k > 1)
-    if dupes:
-        raise CrewsimError(
-            f"{path}: column 'flight': flight(s) listed twice: {', '.join(dupes)} "
-            "(leave-one-out needs one row per flight)"
-        )
-
-
 def run(args: argparse.Namespace) -> int:
     from sim.calibration import backtest, backtest_report
 
@@ -86,14 +94,24 @@ def run(args: argparse.Namespace) -> int:
         raise CrewsimError(f"-n/--replications must be at least 1, got {args.n}")
     if args.seed < 0:
         raise CrewsimError(f"--seed must be >= 0, got {args.seed}")
-    flights, flights_info = _read(args.flights)
-    _check_names(flights, args.flights)
+    if args.exclude_first < 0:
+        raise CrewsimError(f"--exclude-first must be 0 or more (got {args.exclude_first})")
+    from sim.calibration.slips import SlipSelection
+    from sim.calibration.tables import deduplicate
+
+    named = ", ".join(args.flights)
+    flights, flights_info = [], []
+    for path in args.flights:
+        recs, info = _read(path)
+        flights += recs
+        flights_info.append(info)
+    flights, duplicates = deduplicate(flights)
     if not flights:
-        raise CrewsimError(f"{args.flights}: no flights in the table")
+        raise CrewsimError(f"{named}: no flights in the table(s)")
     if all(backtest.plan_problem(r) for r in flights):
         raise CrewsimError(
-            f"{args.flights}: no flight has a plan a month ahead (columns "
-            "planned_launch_date_T1mo and rendezvous_planned); nothing to backtest"
+            f"{named}: no flight has a plan a month ahead (columns planned_launch_date_T1mo and "
+            "rendezvous_planned) or a launch-day plan with its launch; nothing to backtest"
         )
     train, train_info = None, []
     if args.train:
@@ -102,11 +120,13 @@ def run(args: argparse.Namespace) -> int:
             recs, info = _read(path)
             train += recs
             train_info.append(info)
+        train, more = deduplicate(train)
+        duplicates += more
         if not train:
             raise CrewsimError(
                 f"no flights in the training table(s) {', '.join(args.train)}: nothing to calibrate on"
             )
-    out = Path(args.out or Path("results") / "backtest" / Path(args.flights).stem)
+    out = Path(args.out or Path("results") / "backtest" / Path(args.flights[0]).stem)
     from sim.montecarlo.results import new_output_folder
 
     new_output_folder(out, "output folder", must_be_empty=bool(args.out))
@@ -114,10 +134,14 @@ def run(args: argparse.Namespace) -> int:
     def progress(name: str) -> None:
         print(f"  {name}", file=sys.stderr, flush=True)
 
-    print(f"backtest of {args.flights}: {args.n} replications per flight", file=sys.stderr)
-    bt = backtest.run_backtest(flights, train, n=args.n, seed=args.seed, progress=progress)
+    print(f"backtest of {named}: {args.n} replications per flight", file=sys.stderr)
+    selection = SlipSelection(exclude_first=args.exclude_first, since=args.since)
+    bt = backtest.run_backtest(
+        flights, train, n=args.n, seed=args.seed, selection=selection, progress=progress
+    )
     print(backtest_report.format_table(bt))
-    for note in flights_info["notes"] + [n for i in train_info for n in i["notes"]]:
+    notes = [n for i in flights_info + train_info for n in i["notes"]] + duplicates
+    for note in notes:
         print(f"note: {note}")
 
     out.mkdir(parents=True, exist_ok=True)
@@ -129,6 +153,7 @@ def run(args: argparse.Namespace) -> int:
     inputs = {
         "command": "crewsim backtest " + shlex.join(_argv(args)),
         "flights": flights_info,
+        "duplicates": duplicates,
         "train": train_info or "leave-one-out over --flights",
     }
     (out / "backtest.json").write_text(
@@ -139,14 +164,18 @@ def run(args: argparse.Namespace) -> int:
         figure.savefig(out / name, dpi=120)
     print(
         f"\nwrote {out}/backtest_table.csv, backtest.json, pit_histogram.png, "
-        "reliability_diagram.png"
+        "reliability_diagram.png, sharpness.png"
     )
     return 0
 
 
 def _argv(args: argparse.Namespace) -> list[str]:
-    argv = ["--flights", args.flights]
+    argv = [item for path in args.flights for item in ("--flights", path)]
     for path in args.train or []:
         argv += ["--train", path]
     argv += ["-n", str(args.n), "--seed", str(args.seed)]
+    if args.exclude_first:
+        argv += ["--exclude-first", str(args.exclude_first)]
+    if args.since is not None:
+        argv += ["--since", str(args.since)]
     return argv + (["--out", args.out] if args.out else [])

@@ -143,8 +143,12 @@ class Predictive(_Dist):
         return (x - self.mean_) / self.scale
 
     def _mass(self) -> tuple[float, float]:
-        zl, zh = self._to_t(self.low, -math.inf), self._to_t(self.high, math.inf)
-        return float(special.stdtr(self.dof, zl)), float(special.stdtr(self.dof, zh))
+        got = self.__dict__.get("_mass_cache")
+        if got is None:  # the CDF at the bounds, once per distribution (it is frozen)
+            zl, zh = self._to_t(self.low, -math.inf), self._to_t(self.high, math.inf)
+            got = (float(special.stdtr(self.dof, zl)), float(special.stdtr(self.dof, zh)))
+            self.__dict__["_mass_cache"] = got
+        return got
 
     def _from_u(self, u):
         y = self.mean_ + self.scale * special.stdtrit(self.dof, u)
@@ -153,7 +157,10 @@ class Predictive(_Dist):
     def sample(self, rng, size=None):
         pl, ph = self._mass()
         u = rng.uniform(pl, ph, size)
-        return float(self._from_u(u)) if size is None else self._from_u(u)
+        if size is None:  # scalar path: math functions, no array overhead
+            y = self.mean_ + self.scale * float(special.stdtrit(self.dof, u))
+            return math.exp(y) if self.family == "lognormal" else y
+        return self._from_u(u)
 
     def quantile(self, q: float) -> float:
         pl, ph = self._mass()

@@ -7,6 +7,7 @@ import csv
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from sim.calibration import backtest, backtest_report
@@ -18,13 +19,14 @@ MS_TABLE = Path(__file__).resolve().parents[2] / "data" / "soyuz_ms_flights_2016
 
 #: MS flights with a plan a month ahead (planned date and scheme) in the real table.
 PLANNED = ["MS-01", "MS-02", "MS-03", "MS-08", "MS-11", "MS-16", "MS-18", "MS-19"]
+TMA_TABLE = MS_TABLE.parent / "soyuz_tma_m_flights_2010_2016.csv"
 
 
 @pytest.fixture(scope="module")
 def ms_run(tmp_path_factory):
     out = tmp_path_factory.mktemp("backtest") / "ms"
     status = main(
-        ["backtest", "--flights", str(MS_TABLE), "-n", "200", "--seed", "3", "--out", str(out)]
+        ["backtest", "--flights", str(MS_TABLE), "-n", "100", "--seed", "3", "--out", str(out)]
     )
     assert status == 0
     return out, json.loads((out / "backtest.json").read_text())
@@ -32,45 +34,59 @@ def ms_run(tmp_path_factory):
 
 def test_leave_one_out_on_the_ms_table(ms_run):
     _, result = ms_run
-    done = [f["flight"] for f in result["flights"] if f["status"] == "backtested"]
+    done = [f["flight"] for f in result["flights"] if f["plan_mode"] == "month"]
     assert done == PLANNED
+    # The others are forecast from their launch-day plan (no slip score).
+    for f in result["flights"]:
+        if f["plan_mode"] == "launch-day":
+            assert "slip_d" not in f["scores_entered"]
     for f in result["flights"]:
         if f["status"] == "backtested":
             # Leave-one-out: trained on every other row of the table.
             assert f["training_flights"] == 18
     cov = result["summary"]["launch_to_dock_h"]["coverage"]
-    for level in ("50", "80"):
+    for level in ("50", "80", "90"):
         c = cov[level]
         print(
             f"launch-to-docking hours, {level} % interval: {c['inside']}/{c['n']} "
             f"= {c['coverage']:.2f} (Wilson 95 % {c['wilson95'][0]:.2f}-{c['wilson95'][1]:.2f})"
         )
-        assert c["n"] == len(PLANNED)
+        assert c["n"] == result["summary"]["launch_to_dock_h"]["n"] > len(PLANNED)
         assert 0.0 <= c["coverage"] <= 1.0
         assert c["wilson95"][0] <= c["coverage"] <= c["wilson95"][1]
     slip = result["summary"]["slip_d"]
     assert slip["n"] == len(PLANNED) and len(slip["pit"]) == len(PLANNED)
     assert all(0.0 <= u <= 1.0 for u in slip["pit"])
-    # Every backtested flight landed on its planned day: the naive forecast is perfect there.
+    # Every backtested flight landed on its planned day: the plan is a perfect forecast there.
     landed = result["summary"]["landed_on_planned_day"]
-    assert landed["n"] == 5 and landed["skill"] is None and "undefined" in landed["skill_note"]
+    assert landed["n"] >= 5 and landed["skill"] is None and "undefined" in landed["skill_note"]
+    # Every metric has a climatology reference and its skill against it.
+    for metric, summary in result["summary"].items():
+        assert summary["n_clim"] == summary["n"], metric
+        # Undefined only where climatology was perfect (every training flight landed on its day).
+        assert (summary["skill_clim"] is None) == (summary["mean_clim"] == 0), metric
     # MS-19's manual docking is the one event of the manual-docking score.
     ms19 = next(f for f in result["flights"] if f["flight"] == "MS-19")
     manual = next(m for m in ms19["metrics"] if m["metric"] == "manual_docking")
     assert manual["observed"] == 1.0 and 0 < manual["probability"] < 0.5
-    assert result["replications"] == 200 and result["seed"] == 3
-    assert result["inputs"]["flights"]["sha256"]
+    assert result["replications"] == 100 and result["seed"] == 3
+    assert result["inputs"]["flights"][0]["sha256"]
 
 
 def test_outputs_are_written(ms_run):
     out, _ = ms_run
-    for name in ("backtest_table.csv", "pit_histogram.png", "reliability_diagram.png"):
+    for name in (
+        "backtest_table.csv",
+        "pit_histogram.png",
+        "reliability_diagram.png",
+        "sharpness.png",
+    ):
         assert (out / name).stat().st_size > 0
     with (out / "backtest_table.csv").open() as handle:
         rows = list(csv.DictReader(handle))
     assert list(rows[0]) == list(backtest_report.TABLE_COLUMNS)
     scored = [r for r in rows if r["metric"]]
-    assert len(scored) == len(PLANNED) * len(backtest.METRICS)
+    assert len(scored) == len(rows) == 19 * len(backtest.METRICS)  # every MS flight has a plan
 
 
 def test_same_seed_same_numbers():
@@ -116,7 +132,7 @@ def test_rows_the_model_cannot_handle_are_reported(tmp_path, capsys):
     assert set(flights) == {
         *("MS-01", "MS-08", "MS-10", "MS-11", "MS-14", "MS-16", "MS-17", "MS-18", "MS-19", "MS-90")
     }
-    assert flights.pop("MS-17")["status"] == "not backtested"  # no plan a month ahead
+    assert flights.pop("MS-17")["plan_mode"] == "launch-day"  # no plan a month ahead
     assert all(f["status"] == "backtested" for f in flights.values()), [
         (f["flight"], f["reason"]) for f in flights.values()
     ]
@@ -142,8 +158,9 @@ def test_rows_the_model_cannot_handle_are_reported(tmp_path, capsys):
     blank = flights["MS-11"]
     assert "launch_to_dock_h" not in blank["scores_entered"]
     assert "slip_d" in blank["scores_entered"]
-    # MS-01, 08, 14, 16, 18, 19, 90 (not MS-10: launch failure; not MS-11: blank)
-    assert result["summary"]["launch_to_dock_h"]["n"] == 7
+    # MS-01, 08, 14, 16, 17 (launch-day plan), 18, 19, 90 (not MS-10: launch failure; not MS-11:
+    # blank)
+    assert result["summary"]["launch_to_dock_h"]["n"] == 8
 
     for name in ("MS-10", "MS-14", "MS-90"):
         assert f"{name}: " in printed
@@ -151,9 +168,13 @@ def test_rows_the_model_cannot_handle_are_reported(tmp_path, capsys):
 
 
 def test_a_flight_without_a_plan_is_not_backtested():
+    import dataclasses
+
     records, _ = read_flights(MS_TABLE)
     ms05 = next(r for r in records if r.flight == "MS-05")
-    result = backtest.backtest_flight(ms05, records, n=10, seed=0)
+    assert backtest.backtest_flight(ms05, records, n=10, seed=0).mode == "launch-day"
+    planless = dataclasses.replace(ms05, scheme_planned=None)
+    result = backtest.backtest_flight(planless, records, n=10, seed=0)
     assert result.status == "not backtested" and "planned_launch_date_T1mo" in result.reason
 
 
@@ -176,10 +197,76 @@ def test_duplicate_flights_and_bad_options_exit_2(tmp_path, capsys):
     with MS_TABLE.open(newline="", encoding="utf-8") as handle:
         lines = handle.read().splitlines()
     dup = tmp_path / "dup.csv"
-    dup.write_text("\n".join([lines[0], lines[-1], lines[-1]]) + "\n", encoding="utf-8")
-    assert main(["backtest", "--flights", str(dup)]) == 2
-    assert "MS-19" in capsys.readouterr().err
+    clash = lines[-1].replace("2-orbit", "4-orbit", 1)
+    dup.write_text("\n".join([lines[0], lines[-1], clash]) + "\n", encoding="utf-8")
+    assert main(["backtest", "--flights", str(dup), "--out", str(tmp_path / "d")]) == 2
+    assert "MS-19 is listed twice with different values" in capsys.readouterr().err
     assert main(["backtest", "--flights", str(MS_TABLE), "-n", "0"]) == 2
-    tma = DATA / "tma_small.csv"
-    assert main(["backtest", "--flights", str(tma)]) == 2
+    with (DATA / "tma_small.csv").open(newline="", encoding="utf-8") as handle:
+        reader = csv.DictReader(handle)
+        fields, rows = reader.fieldnames, [dict(r, rendezvous="") for r in reader]
+    planless = tmp_path / "planless.csv"
+    with planless.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=fields)
+        writer.writeheader()
+        writer.writerows(rows)
+    assert main(["backtest", "--flights", str(planless), "--out", str(tmp_path / "p")]) == 2
     assert "no flight has a plan" in capsys.readouterr().err
+
+
+def test_an_identical_duplicate_counts_once(tmp_path):
+    with MS_TABLE.open(newline="", encoding="utf-8") as handle:
+        lines = handle.read().splitlines()
+    dup = tmp_path / "dup.csv"
+    dup.write_text("\n".join([lines[0], *lines[-3:], lines[-1]]) + "\n", encoding="utf-8")
+    out = tmp_path / "o"
+    assert main(["backtest", "--flights", str(dup), "-n", "20", "--out", str(out)]) == 0
+    result = json.loads((out / "backtest.json").read_text())
+    assert [f["flight"] for f in result["flights"]] == ["MS-17", "MS-18", "MS-19"]
+    assert result["inputs"]["duplicates"] == [f"MS-19: listed again in {dup}; counted once"]
+
+
+def test_climatology_reference_by_hand():
+    # An event seen in 1 of 4 training flights, observed: Brier 0.75^2 for climatology.
+    res = backtest.score_metric(
+        "X", "fallback", np.array([0.0, 1.0]), 1.0, 0.0, "", 0, [0, 0, 1, 0]
+    )
+    assert res.clim == 0.25 and res.clim_score == pytest.approx(0.5625)
+    assert res.score == pytest.approx(0.25) and res.skill_clim == pytest.approx(1 - 0.25 / 0.5625)
+    # An ensemble: climatology is the training flights' values as an ensemble (CRPS by hand).
+    res = backtest.score_metric(
+        "X", "launch_to_dock_h", np.array([6.0, 6.0]), 6.0, 6.0, "", 0, [6.0, 50.0]
+    )
+    # E|X - y| - E|X - X'| / 2 = 22 - 11 = 11 for X in {6, 50}, y = 6
+    assert res.clim_score == pytest.approx(11.0) and res.score == 0.0
+    assert res.in_50 and res.in_80 and res.in_90 and res.width(0.9) == 0.0
+
+
+@pytest.fixture(scope="module")
+def both_tables(tmp_path_factory):
+    out = tmp_path_factory.mktemp("both") / "both"
+    argv = ["backtest", "--flights", str(MS_TABLE), "--flights", str(TMA_TABLE)]
+    assert main([*argv, "-n", "40", "--seed", "1", "--out", str(out)]) == 0
+    return json.loads((out / "backtest.json").read_text())
+
+
+def test_leave_one_out_over_both_tables(both_tables):
+    flights = both_tables["flights"]
+    assert len(flights) == 41  # 19 Soyuz MS + 22 TMA-M, each once
+    for f in flights:
+        if f["status"] == "backtested":
+            assert f["training_flights"] == 40, f["flight"]
+    modes = {f["flight"]: f["plan_mode"] for f in flights}
+    assert modes["MS-19"] == "month" and modes["TMA-12M"] == "launch-day"
+    # The TMA-M flights enter launch-to-docking: more flights than the MS table alone.
+    assert both_tables["summary"]["launch_to_dock_h"]["n"] > 30
+
+
+def test_across_series_tma_trains_ms(tmp_path):
+    out = tmp_path / "x"
+    argv = ["backtest", "--flights", str(MS_TABLE), "--train", str(TMA_TABLE), "-n", "30"]
+    assert main([*argv, "--out", str(out)]) == 0
+    result = json.loads((out / "backtest.json").read_text())
+    done = [f for f in result["flights"] if f["status"] == "backtested"]
+    assert done and all(f["training_flights"] == 22 for f in done)
+    assert result["training"] == "--train tables"

@@ -13,7 +13,8 @@ import pytest
 import yaml
 
 from sim.calibration.calibrate import US_SEGMENT_SLIP_PRIORS, calibrate, us_segment_slip_prior
-from sim.calibration.flights import REQUIRED_COLUMNS, read_flights
+from sim.calibration.columns import REQUIRED_COLUMNS
+from sim.calibration.flights import read_flights
 from sim.calibration.priors_file import compress_flights, format_table, priors_yaml
 from sim.scenario.distributions import Triangular, ZeroInflatedWeibull, coerce_distribution
 

@@ -175,10 +175,15 @@ def test_defaults_rendezvous_durations_merge_per_scheme(tmp_path: Path) -> None:
 def test_baseline_defaults_from_priors() -> None:
     s = load_scenario(BASELINE)
     ms19 = s.vehicles["MS-19"]
-    assert ms19.launch.failure_p == pytest.approx(0.0366)
-    assert ms19.rendezvous.missed_burn_p == pytest.approx(0.0625)
+    # Probabilities carry their counts (a Beta posterior, Jeffreys mean (k + 1/2) / (n + 1)).
+    assert (ms19.launch.failure_p.k, ms19.launch.failure_p.n) == (1, 40)
+    assert ms19.launch.failure_p.mean() == pytest.approx(0.0366, abs=1e-4)
+    assert ms19.rendezvous.missed_burn_p.mean() == pytest.approx(0.0625, abs=1e-4)
     assert ms19.docking.max_attempts == 3
-    assert s.returns["MS-18"].descent == Fixed(value=203, unit="min")
+    descent = s.returns["MS-18"].descent  # fitted to 16 flights, with parameter uncertainty
+    assert descent.dist == "predictive" and descent.n == 16
+    # Its median is near the 203 min of the record (pulled up by MS-18's 4 h 7 min descent).
+    assert descent.quantile(0.5) * 60 == pytest.approx(203, abs=5)
     assert s.returns["Crew-2"].descent == Fixed(value=8, unit="h")  # its own value wins
     assert s.returns["Crew-2"].daylight is False
     assert s.returns["MS-19"].daylight is True
