@@ -112,7 +112,8 @@ def execute(
     from tqdm import tqdm
 
     specs = plan_chunks(state.replications, state.chunk_size)
-    done = results.finished_chunks(partial) & {s.index for s in specs}
+    identity = state.identity()
+    done, discarded = _usable_parts(partial, specs, identity, quiet)
     stopper = _Stopper(stop_rule, len(specs)) if stop_rule else None
     if stopper:
         for k in sorted(done):
@@ -153,11 +154,16 @@ def execute(
             if stopper:
                 stopper.add(k, result.table)
             try:
+                spec = result.spec
                 if result.events is not None:
                     results.write_table_atomic(
-                        results.part_path(partial, k, "events"), result.events
+                        results.part_path(partial, k, "events"),
+                        results.tag_part(result.events, identity, spec.start, spec.stop),
                     )
-                results.write_table_atomic(results.part_path(partial, k), result.table)
+                results.write_table_atomic(
+                    results.part_path(partial, k),
+                    results.tag_part(result.table, identity, spec.start, spec.stop),
+                )
             except OSError as exc:
                 raise RuntimeFault(
                     f"cannot write chunk {k} to {partial}: {exc}. Free space or fix permissions, "
@@ -217,6 +223,7 @@ def execute(
         "replications_computed": computed,
         "replications_per_s": round(computed / wall, 1) if wall > 0 and computed else None,
         "resumed_replications": resumed_reps,
+        "parts_recomputed": discarded,
         "input_hash": state.input_hash,
         "command": state.command,
         "started_utc": state.started_utc,
@@ -234,6 +241,35 @@ def execute(
     shutil.rmtree(final / results.PARTS, ignore_errors=True)
     (final / results.RUN_STATE).unlink(missing_ok=True)
     return final
+
+
+def _usable_parts(
+    partial: Path, specs: list[ChunkSpec], identity: dict[str, Any], quiet: bool
+) -> tuple[set[int], list[str]]:
+    """The chunks whose parts on disk are this run's, complete and of the right range; any other
+    part (truncated, empty, copied from another chunk or another run) is deleted, to be
+    recomputed. Returns the usable chunk numbers and what was discarded, and why."""
+    by_index = {s.index: s for s in specs}
+    done: set[int] = set()
+    discarded: list[str] = []
+    for k in sorted(results.finished_chunks(partial)):
+        spec = by_index.get(k)
+        paths = [results.part_path(partial, k), results.part_path(partial, k, "events")]
+        problem = "is beyond the run's replications" if spec is None else None
+        for path in paths:
+            if problem is None and path.exists():
+                problem = results.part_problem(path, identity, spec.start, spec.stop)
+                if problem:
+                    problem = f"{path.name} {problem}"
+        if problem is None:
+            done.add(k)
+            continue
+        discarded.append(problem)
+        for path in paths:
+            path.unlink(missing_ok=True)
+        if not quiet:
+            print(f"crewsim: recomputing chunk {k}: {problem}", file=sys.stderr)
+    return done, discarded
 
 
 def _lazy(todo: list[ChunkSpec], wanted: Any) -> Iterator[ChunkSpec]:

@@ -63,6 +63,19 @@ class RunState:
     precision: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
+    def identity(self) -> dict[str, Any]:
+        """What every part file of this run carries: parts of another run (seed, scenario or
+        crewsim version) are never merged into it."""
+        import sim
+
+        return {
+            "run_id": self.run_id,
+            "seed": self.seed,
+            "input_hash": self.input_hash,
+            "chunk_size": self.chunk_size,
+            "crewsim": sim.__version__,
+        }
+
     def save(self, run_dir: Path) -> None:
         results.write_json_atomic(run_dir / results.RUN_STATE, asdict(self))
 
@@ -70,10 +83,23 @@ class RunState:
     def read(cls, run_dir: Path) -> RunState:
         import json
 
+        from pydantic import TypeAdapter, ValidationError
+
         try:
             data = json.loads((run_dir / results.RUN_STATE).read_text(encoding="utf-8"))
-            return cls(**data)
-        except (OSError, ValueError, TypeError) as exc:
+            state = TypeAdapter(cls).validate_python(data)
+            check_settings(state.replications, state.workers, state.chunk_size, state.trace_sample)
+            if state.seed < 0:
+                raise ValueError(f"seed {state.seed} is negative")
+            return state
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            where = ".".join(str(p) for p in err["loc"])
+            raise CrewsimError(
+                f"{run_dir} cannot be resumed: its {results.RUN_STATE} has a bad {where!r} "
+                f"({err['msg']}); start a new run instead"
+            ) from None
+        except (OSError, ValueError, TypeError, CrewsimError) as exc:
             raise CrewsimError(
                 f"{run_dir} cannot be resumed: its {results.RUN_STATE} is missing or unreadable "
                 f"({exc}); start a new run instead"

@@ -221,6 +221,11 @@ def resume(
         raise CrewsimError(f"no unfinished run at {given} (expected a folder {partial.name})")
     state = RunState.read(partial)
     scenario = _reload_scenario(state, partial, model)
+    if not (partial / results.SCENARIO).is_file():  # resumed from the original file: restore it
+        try:
+            results.write_text_atomic(partial / results.SCENARIO, resolved_yaml(scenario))
+        except OSError as exc:
+            raise RuntimeFault(f"cannot write to the results folder {partial}: {exc}") from exc
     compiled = model.compile_scenario(scenario)
     if backend is None and scheduler is None:
         backend, workers, scheduler = state.backend, workers or state.workers, state.scheduler

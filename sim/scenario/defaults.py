@@ -20,7 +20,7 @@ class LaunchDefaults(_Model):
     scrub_repeat_p: Probability | None = None
     scrub_turnaround: Duration | None = None
     failure_p: Probability | None = None
-    max_attempts: int | None = Field(default=None, ge=1)
+    max_attempts: int | None = Field(default=None, ge=1, le=1000)
 
 
 class RendezvousDefaults(_Model):
@@ -33,14 +33,14 @@ class DockingDefaults(_Model):
     auto_failure_p: Probability | None = None
     manual_extra: Duration | None = None
     retry_delay: Duration | None = None
-    max_attempts: int | None = Field(default=None, ge=1)
+    max_attempts: int | None = Field(default=None, ge=1, le=100)
 
 
 class LandingDefaults(_Model):
     descent: Duration | None = None
     zone: LandingZone | None = None
     daylight: bool | None = None
-    daylight_margin_deg: float | None = None
+    daylight_margin_deg: float | None = Field(default=None, ge=-90, le=90)
     weather_p: Probability | None = None
     opportunity_drift: Hours | None = None
 

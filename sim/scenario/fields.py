@@ -7,9 +7,13 @@ section derives from ``_Model``: unknown keys are errors.
 
 from __future__ import annotations
 
+import math
+from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from pydantic import (
+    AfterValidator,
     AwareDatetime,
     BaseModel,
     BeforeValidator,
@@ -18,9 +22,18 @@ from pydantic import (
     PlainSerializer,
     ValidationError,
     WithJsonSchema,
+    model_validator,
 )
 
 from sim.scenario.distributions import DIST_NAMES, Distribution, coerce_distribution
+
+#: Instants a scenario may name. Results store times as int64 nanoseconds since 1970 (years
+#: 1677-2262); these limits leave room for the durations that are added to them.
+EARLIEST_INSTANT = datetime(1700, 1, 1, tzinfo=UTC)
+LATEST_INSTANT = datetime(2200, 1, 1, tzinfo=UTC)
+#: The longest duration a scenario may give (ten years, in hours): an instant plus a handful of such
+#: durations still fits the results' time range.
+MAX_DURATION_H = 10 * 366 * 24.0
 
 _DURATION_SCHEMA = {
     "anyOf": [
@@ -54,7 +67,12 @@ def _as_fixed_hours(value: Any) -> float:
     dist = _as_duration(value)
     if not dist.is_fixed:
         raise ValueError("expected a fixed duration such as '8 h', not a distribution")
-    return dist.value * dist.to_hours
+    hours = dist.value * dist.to_hours
+    if math.isfinite(hours) and abs(hours) > MAX_DURATION_H:
+        raise ValueError(
+            f"expected a duration of at most {MAX_DURATION_H:.0f} h (ten years), got {hours:g} h"
+        )
+    return hours
 
 
 def _as_instant(value: Any) -> Any:
@@ -63,6 +81,15 @@ def _as_instant(value: Any) -> Any:
         raise ValueError(
             "expected an ISO-8601 instant with a time zone such as 2021-10-05T08:55:02Z, "
             f"got {value!r}"
+        )
+    return value
+
+
+def _instant_in_range(value: datetime) -> datetime:
+    if not EARLIEST_INSTANT <= value <= LATEST_INSTANT:
+        raise ValueError(
+            f"expected an instant between {EARLIEST_INSTANT:%Y-%m-%d} and "
+            f"{LATEST_INSTANT:%Y-%m-%d} (results store times as 64-bit nanoseconds)"
         )
     return value
 
@@ -102,8 +129,41 @@ Hours = Annotated[
 ]
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 #: An instant: ISO-8601 text with a time-zone offset (a bare number is refused, not read as Unix time).
-Instant = Annotated[AwareDatetime, BeforeValidator(_as_instant)]
+Instant = Annotated[AwareDatetime, BeforeValidator(_as_instant), AfterValidator(_instant_in_range)]
+
+
+def non_finite_numbers(value: Any, where: str = "") -> Iterator[tuple[str, float]]:
+    """``(path, number)`` of every NaN or infinity in ``value``: numbers, lists, mappings and the
+    fields of pydantic models that are not scenario sections (distributions, rates); sections are
+    checked by their own validator."""
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            yield where, value
+    elif isinstance(value, _Model):
+        return
+    elif isinstance(value, BaseModel):
+        for name, field in type(value).model_fields.items():
+            key = field.alias or name
+            yield from non_finite_numbers(getattr(value, name), f"{where}.{key}" if where else key)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from non_finite_numbers(item, f"{where}.{key}" if where else str(key))
+    elif isinstance(value, list | tuple):
+        for i, item in enumerate(value):
+            yield from non_finite_numbers(item, f"{where}.{i}" if where else str(i))
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    """Base of every scenario section: unknown keys are errors, and so is any number that is NaN or
+    infinite, in the section's own fields (pydantic's ``allow_inf_nan``) or inside the
+    distributions and rates it holds (the validator below), so ``validate`` catches what ``run``
+    would choke on."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, allow_inf_nan=False)
+
+    @model_validator(mode="after")
+    def _finite_numbers(self) -> Any:
+        for name, field in type(self).model_fields.items():
+            for where, number in non_finite_numbers(getattr(self, name), field.alias or name):
+                raise ValueError(f"{where}: expected a finite number, got {number}")
+        return self

@@ -16,7 +16,7 @@ class Station(_Model):
 
     name: str = "ISS"
     ports: list[str] = Field(min_length=1, description="Docking ports.")
-    max_crew: int = Field(ge=1, description="Most people aboard at once.")
+    max_crew: int = Field(ge=1, le=1000, description="Most people aboard at once.")
     liner_swap: Hours = Field(
         default=2.0, ge=0, description="Crew time to move one seat liner to another vehicle."
     )
@@ -112,7 +112,9 @@ class ReturnSpec(_Model):
     )
     zone: LandingZone = Field(default=LandingZone(name="SE of Dzhezkazgan", lat=47.4, lon=69.6))
     daylight: bool = Field(default=True, description="Landing must be between sunrise and sunset.")
-    daylight_margin_deg: float = Field(default=0.0, description="Sun elevation needed at landing.")
+    daylight_margin_deg: float = Field(
+        default=0.0, ge=-90, le=90, description="Sun elevation needed at landing (degrees)."
+    )
     weather_p: Probability = Field(
         default=0.0, description="Probability a landing day is weathered out."
     )
@@ -131,12 +133,12 @@ class OrbitSpec(_Model):
 
     inclination_deg: float = Field(default=51.64, gt=0, lt=180)
     altitude_km: float = Field(default=420.0, gt=100, lt=2000)
-    mean_motion_rev_per_day: float | None = None
+    mean_motion_rev_per_day: float | None = Field(default=None, gt=0, lt=20)
     tle: list[str] | None = Field(default=None, min_length=2, max_length=2)
     launch_site: Site = Field(default=Site(lat=45.996, lon=63.564))
     launch_offset_h: Hours = Field(default=0.0, alias="launch_offset")
     reference_launch: str | None = Field(
         default=None, description="Vehicle whose planned launch fixes the orbital plane."
     )
-    cross_range_km: float = Field(default=300.0, gt=0)
+    cross_range_km: float = Field(default=300.0, gt=0, le=5000)
     entry_to_touchdown_h: Hours = Field(default=22 / 60, alias="entry_to_touchdown")

@@ -80,8 +80,19 @@ __all__ = [
 class MonteCarlo(_Model):
     """How many replications and from which seed."""
 
-    replications: int = Field(default=1000, ge=1, description="Number of replications.")
-    seed: int = Field(default=0, ge=0, description="Root seed of the run's random streams.")
+    replications: int = Field(
+        default=1000, ge=1, le=100_000_000, description="Number of replications."
+    )
+    seed: int = Field(
+        default=0, ge=0, le=2**63 - 1, description="Root seed of the run's random streams."
+    )
+    max_events: int = Field(
+        default=1_000_000,
+        ge=1_000,
+        le=1_000_000_000,
+        description="Most simulation events one replication may process; past it the run stops "
+        "with an error naming the replication (a loop or an absurd rate, not a long scenario).",
+    )
 
 
 class Scenario(_Model):

@@ -87,7 +87,7 @@ class LaunchSpec(_Model):
     )
     failure_p: Probability = Field(default=0.0, description="Probability of a launch failure.")
     max_attempts: int = Field(
-        default=10, ge=1, description="Attempts before the flight is stood down."
+        default=10, ge=1, le=1000, description="Attempts before the flight is stood down."
     )
 
     def effective_slip(self) -> Any:
@@ -134,14 +134,14 @@ class DockingSpec(_Model):
         description="Back-off before an uncrewed vehicle's next approach.",
     )
     max_attempts: int = Field(
-        default=3, ge=1, description="Approaches before the docking is abandoned."
+        default=3, ge=1, le=100, description="Approaches before the docking is abandoned."
     )
 
 
 class VehicleSpec(_Model):
     """A vehicle: either docked at the epoch (`docked_at`, `docked_since`) or launched (`launch`...)."""
 
-    seats: int = Field(ge=0, description="Crew seats.")
+    seats: int = Field(ge=0, le=100, description="Crew seats.")
     design_life: Hours = Field(default=210 * 24.0, gt=0, description="Design life docked.")
     docked_at: str | None = Field(default=None, description="Port at the epoch.")
     docked_since: Instant | None = Field(default=None, description="Docking instant.")
