@@ -20,6 +20,13 @@ class Station(_Model):
     liner_swap: Hours = Field(
         default=2.0, ge=0, description="Crew time to move one seat liner to another vehicle."
     )
+    min_crew: int = Field(
+        default=0, ge=0, description="Fewest people aboard before it is a violation (0: no check)."
+    )
+    min_crew_until: Instant | None = Field(
+        default=None,
+        description="End of the period the scenario models the crew for (default: the horizon).",
+    )
 
     @field_validator("ports")
     @classmethod
@@ -140,5 +147,5 @@ class OrbitSpec(_Model):
     reference_launch: str | None = Field(
         default=None, description="Vehicle whose planned launch fixes the orbital plane."
     )
-    cross_range_km: float = Field(default=300.0, gt=0, le=5000)
+    cross_range_km: float = Field(default=300.0, ge=1, le=5000)
     entry_to_touchdown_h: Hours = Field(default=22 / 60, alias="entry_to_touchdown")
