@@ -84,7 +84,7 @@ def test_a_prior_that_validates_but_cannot_run_is_never_written():
     never_docks = """defaults:
   rendezvous:
     durations:
-      4-orbit: {dist: uniform, low: 20000, high: 30000, unit: d}
+      4-orbit: {dist: uniform, low: 2000, high: 3000, unit: d}
 """
     with pytest.raises(CrewsimError, match="would not run.*no docking"):
         check_usable(never_docks)
