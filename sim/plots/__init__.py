@@ -16,6 +16,7 @@ from sim.plots.figures import (
     tornado,
 )
 from sim.plots.orbit import plot_landing_opportunities
+from sim.plots.sweep_panels import sweep_figures, sweep_png
 
 __all__ = [
     "attribution_bar",
@@ -27,6 +28,8 @@ __all__ = [
     "launch_probability",
     "plot_landing_opportunities",
     "s_curve",
+    "sweep_figures",
+    "sweep_png",
     "sweep_tradeoff",
     "tornado",
 ]
