@@ -11,6 +11,7 @@ from dataclasses import asdict
 from typing import Any
 
 from sim.calibration.backtest import METRICS, RULES, Backtest
+from sim.tables import text_table
 
 TABLE_COLUMNS = (
     "flight",
@@ -86,11 +87,7 @@ def format_table(bt: Backtest) -> str:
                     _num(m.naive_score),
                 )
             )
-    widths = [max(len(r[i]) for r in [head, *lines_rows]) for i in range(len(head))]
-    lines = [
-        "  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip()
-        for r in [head, tuple("-" * w for w in widths), *lines_rows]
-    ]
+    lines = text_table(head, lines_rows).splitlines()
     lines += [
         "",
         "forecast: median [10 %, 90 %] of the replications, or p = share of them;",

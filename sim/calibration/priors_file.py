@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 
 from sim.calibration.calibrate import US_SEGMENT_SLIP_PRIORS, Calibration
+from sim.tables import text_table
 
 # --- output --------------------------------------------------------------------------------------
 
@@ -49,11 +50,7 @@ def format_table(cal: Calibration) -> str:
         (e.name, e.value, str(e.n), str(e.left_out), e.interval, compress_flights(e.flights))
         for e in cal.estimates
     ]
-    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header) - 1)]
-    lines = []
-    for r in [header, tuple("-" * w for w in widths) + ("-" * 12,), *rows]:
-        cells = [c.ljust(w) for c, w in zip(r[:-1], widths, strict=True)]
-        lines.append("  ".join([*cells, r[-1]]).rstrip())
+    lines = text_table(header, rows).splitlines()
     notes = [f"  {e.name}: {e.note}" for e in cal.estimates if e.note]
     return "\n".join(lines + (["", "notes:", *notes] if notes else []))
 

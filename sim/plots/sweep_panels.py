@@ -16,7 +16,7 @@ from matplotlib.figure import Figure
 
 from sim.analysis.sweep_grid import Axis
 from sim.analysis.sweep_table import metric_text
-from sim.plots.figures import sweep_tradeoff
+from sim.plots.diagnostics import sweep_tradeoff
 
 
 def sweep_figures(
