@@ -98,9 +98,10 @@ def check_metric(scenario: Any, metric: str, seed: int, model: Any = None) -> No
 
 
 def _input_hash(scenario: Any) -> str:
-    from sim.montecarlo import results, runner
+    from sim.montecarlo import results
+    from sim.montecarlo.planning import resolved_yaml
 
-    return results.input_hash(runner._resolved_yaml(scenario))
+    return results.input_hash(resolved_yaml(scenario))
 
 
 # --------------------------------------------------------------------------- the result

@@ -29,7 +29,7 @@ from sim.montecarlo.backends import (
     run_processes,
     run_serial,
 )
-from sim.montecarlo.runner import DEFAULT_TRACE_SAMPLE, auto_chunk_size, plan_chunks
+from sim.montecarlo.planning import DEFAULT_TRACE_SAMPLE, auto_chunk_size, plan_chunks
 
 #: Below this many replications ``backend="auto"`` runs in this process (no worker start-up).
 SERIAL_BELOW = 2_000

@@ -23,7 +23,7 @@ from sim.api.plotting import RunPlots
 from sim.api.scenario import Scenario, load
 from sim.errors import CrewsimError, RuntimeFault
 from sim.montecarlo import results
-from sim.montecarlo.runner import DEFAULT_TRACE_SAMPLE
+from sim.montecarlo.planning import DEFAULT_TRACE_SAMPLE
 
 
 class Run:
@@ -202,7 +202,7 @@ def simulate(
     ``run.save(folder)`` to keep it. Works from notebooks, scripts (with or without a
     ``__main__`` guard) and stdin.
     """
-    from sim.montecarlo import runner
+    from sim.montecarlo.planning import resolved_yaml
 
     if not isinstance(scenario, Scenario):
         scenario = load(scenario)
@@ -228,7 +228,7 @@ def simulate(
     finally:
         if bar:
             bar.close()
-    resolved = runner._resolved_yaml(scenario.model)
+    resolved = resolved_yaml(scenario.model)
     manifest = {
         **_versions(),
         "run_id": None,
