@@ -112,6 +112,22 @@ class Run:
         runs share seed and replications."""
         return compare(self, other, metric)
 
+    def where(self, condition: Any) -> Run:
+        """The replications meeting ``condition`` (a boolean column name, a boolean Series aligned
+        with ``outcomes``, or ``df -> booleans``) as a Run, e.g. ``run.where(run.outcomes[
+        "MS-19.launch_slip_d"] == 0).p_on_time()`` for a probability given an on-time launch."""
+        df = self.outcomes
+        if isinstance(condition, str):
+            mask = df[condition]
+        elif callable(condition):
+            mask = condition(df)
+        else:
+            mask = condition
+        mask = pd.Series(mask, index=df.index).fillna(False).astype(bool)
+        kept = df[mask].reset_index(drop=True)
+        events = self.events[self.events["replication"].isin(kept["replication"])]
+        return Run(kept, events.reset_index(drop=True), dict(self.manifest), self.scenario, None)
+
     @property
     def plot(self) -> RunPlots:
         """Figures of this run: ``run.plot.s_curve()``, ``.histogram()``, ``.tornado()``, ..."""
