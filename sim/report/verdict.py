@@ -231,9 +231,8 @@ def visit_cut(df: pd.DataFrame, planned_d: float | None) -> analysis.Proportion 
 
 
 def not_flown(df: pd.DataFrame, people: Sequence[str]) -> analysis.Proportion | None:
-    """Share of replications in which the visitors never reached the station."""
-    if "visit_cancelled" in df.columns:
-        return analysis.probability(df, "visit_cancelled", na="false")
+    """Share of replications in which the visitors never reached the station: the first visitor's
+    ``crew.<name>.end_state`` when the model writes it, else a visit that never began."""
     state = [f"crew.{p}.end_state" for p in people if f"crew.{p}.end_state" in df.columns]
     if state:
         return analysis.probability(df, (df[state[0]] == "not-flown").to_numpy())
@@ -254,11 +253,13 @@ def verdict(
     planned = None
     if "landing_planned_utc" in df.columns and df["landing_planned_utc"].notna().any():
         planned = _utc(df["landing_planned_utc"].dropna().iloc[0])
-    on_day = (
-        analysis.p_on_time(df, "landed_on_planned_day")
-        if "landed_on_planned_day" in df.columns
-        else None
-    )
+    on_day = None
+    if "landed_on_planned_day" in df.columns:
+        flag = df["landed_on_planned_day"].fillna(False).astype(bool)
+        for p in people:  # the people themselves aboard, when the model says who came home how
+            if f"crew.{p}.home_on" in df.columns:
+                flag &= df[f"crew.{p}.home_on"] == flight
+        on_day = analysis.probability(df, flag.to_numpy())
     landed = df["landing_actual_utc"].notna() if "landing_actual_utc" in df.columns else None
     quantiles = (
         landing_quantiles(df)
