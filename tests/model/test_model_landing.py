@@ -85,14 +85,19 @@ def test_keep_visit_is_cut_by_the_design_life_and_not_flown_below_min_visit():
         "returns.OLD.policy=keep-visit",
         "vehicles.NEW.launch.slip=3 d",
     ]
-    row, events = simulate_replication(compile_scenario(load_scenario(DEGENERATE, base)), 0, 1, True)
+    row, events = simulate_replication(
+        compile_scenario(load_scenario(DEGENERATE, base)), 0, 1, True
+    )
     assert row["OLD.undock_actual_utc"] == 386.0 and row["OLD.life_margin_d"] == 14 / 24
     assert row["visit_cut"] and row["visit_days"] == pytest.approx(38 / 24)
     assert row["violations"] == 0 and any(e[4] == "visit cut" for e in events)
     # min_visit 2 d: the predicted visit (38 h) is too short: the visitors stand down at launch,
     # NEW flies with its pilot, Eng moves to NEW, and OLD leaves on its planned day with Cmdr.
     row, events = simulate_replication(
-        compile_scenario(load_scenario(DEGENERATE, [*base, "returns.OLD.min_visit=2 d"])), 0, 1, True
+        compile_scenario(load_scenario(DEGENERATE, [*base, "returns.OLD.min_visit=2 d"])),
+        0,
+        1,
+        True,
     )
     assert row["outcome"] == "visit-not-flown" and row["outcome_reason"] == "visit_below_min"
     assert row["visit_cancelled"] and row["crew.Vis1.end_state"] == "not-flown"

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from sim.model import compile_scenario, simulate_replication
 from sim.scenario import load_scenario
 
