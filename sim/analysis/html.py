@@ -27,12 +27,11 @@ def _text(value: Any) -> str:
 
 def table_html(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     """A plain HTML table of ``rows`` under ``header`` (values escaped)."""
-    head = "".join(f"<th style='{_CELL}'>{html.escape(h)}</th>" for h in header)
+    head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
     body = "".join(
-        "<tr>" + "".join(f"<td style='{_CELL}'>{html.escape(_text(v))}</td>" for v in row) + "</tr>"
-        for row in rows
+        "<tr>" + "".join(f"<td>{html.escape(_text(v))}</td>" for v in row) + "</tr>" for row in rows
     )
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    return f"<table style='{_CELL}'><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
 def fmt_interval(value: Any, low: Any, high: Any, unit: str = "") -> str:
