@@ -67,6 +67,8 @@ class RotationEnv(simpy.Environment):
         #: Hours of each launch's lateness by cause (launch_slip, relocation, scrub), once launched.
         self.launch_causes: dict[str, dict[str, float]] = {}
         self.launched: dict[str, simpy.Event] = {v: self.event() for v in compiled.launches}
+        #: Visitors who stayed on the ground because their visit would be shorter than min_visit.
+        self.stood_down: set[str] = set()
         #: Probabilities with a posterior (``beta``), drawn once in this replication, by name.
         self.drawn: dict[str, float] = {}
 
