@@ -2,7 +2,7 @@
 
 Prints percentiles side by side with the difference and its bootstrap confidence interval, the
 two-sample Kolmogorov-Smirnov test and P(A later than B), and writes an ECDF overlay (PNG) and the
-table (CSV) to ``--out``. Runs with the same replication numbers are compared pair by pair (common
+table (CSV) to a new folder (``ecdf.png``, ``compare.csv``). Runs with the same replication numbers are compared pair by pair (common
 random numbers) unless ``--unpaired`` is given.
 """
 
@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from sim.commands.options import RESULTS, add_out, check_out, output_folder
 from sim.errors import CrewsimError
 
 
@@ -29,13 +30,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         metavar="COLUMN",
         help="outcome column to compare (default: landing_delay_h)",
     )
-    p.add_argument(
-        "--out",
-        type=Path,
-        default=None,
-        metavar="DIR",
-        help="folder for the ECDF plot and table (default: compare/<A>_vs_<B>)",
-    )
+    add_out(p, "results/compare/<A>_vs_<B>", "the folder for ecdf.png and compare.csv")
     pairing = p.add_mutually_exclusive_group()
     pairing.add_argument(
         "--paired",
@@ -48,7 +43,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "--unpaired", dest="paired", action="store_false", help="treat the runs as independent"
     )
     p.add_argument("--n-boot", type=int, default=1000, help="bootstrap resamples (default 1000)")
-    p.add_argument("--seed", type=int, default=0, help="bootstrap seed (default 0)")
+    p.add_argument(
+        "--bootstrap-seed", type=int, default=0, metavar="SEED", help="bootstrap seed (default 0)"
+    )
     p.set_defaults(func=run)
 
 
@@ -61,6 +58,7 @@ def run(args: argparse.Namespace) -> int:
     from sim import analysis, plots
     from sim.report import load_run
 
+    check_out(args.out)
     dir_a, dir_b = Path(args.run_a), Path(args.run_b)
     a, manifest_a, _ = load_run(dir_a)
     b, manifest_b, _ = load_run(dir_b)
@@ -79,16 +77,14 @@ def run(args: argparse.Namespace) -> int:
     if args.n_boot < 10:
         raise CrewsimError("--n-boot must be at least 10")
     result = analysis.compare(
-        a, b, metric=args.metric, paired=args.paired, n_boot=args.n_boot, seed=args.seed
+        a, b, metric=args.metric, paired=args.paired, n_boot=args.n_boot, seed=args.bootstrap_seed
     )
     label_a, label_b = _label(dir_a, manifest_a), _label(dir_b, manifest_b)
     print(f"A = {label_a}\nB = {label_b}")
     print(result.to_text())
-    out = args.out or Path("compare") / f"{dir_a.name}_vs_{dir_b.name}"
-    out.mkdir(parents=True, exist_ok=True)
-    safe = args.metric.replace("/", "_")
+    out = output_folder(args.out, RESULTS / "compare" / f"{dir_a.name}_vs_{dir_b.name}")
     fig = plots.ecdf_overlay(a, b, args.metric, labels=(label_a, label_b), comparison=result)
-    fig.savefig(out / f"ecdf_{safe}.png", dpi=100)
+    fig.savefig(out / "ecdf.png", dpi=100)
     table = result.table.assign(
         metric=args.metric,
         paired=result.paired,
@@ -97,6 +93,6 @@ def run(args: argparse.Namespace) -> int:
         p_a_later=result.p_a_later,
         p_tie=result.p_tie,
     )
-    table.to_csv(out / f"compare_{safe}.csv", index=False)
-    print(f"\nwritten: {out / f'ecdf_{safe}.png'}, {out / f'compare_{safe}.csv'}")
+    table.to_csv(out / "compare.csv", index=False)
+    print(f"\nwritten: {out}/ecdf.png, compare.csv")
     return 0

@@ -77,8 +77,8 @@ def test_compare_command(runs: tuple[Path, Path], tmp_path: Path, capsys) -> Non
     out = capsys.readouterr().out
     assert "paired by replication" in out and "KS statistic" in out
     assert "P50" in out and "5" in out
-    assert (out_dir / "ecdf_landing_delay_h.png").stat().st_size > 2000
-    assert (out_dir / "compare_landing_delay_h.csv").exists()
+    assert (out_dir / "ecdf.png").stat().st_size > 2000
+    assert (out_dir / "compare.csv").exists()
 
 
 def test_compare_time_metric_unpaired(runs: tuple[Path, Path], tmp_path: Path, capsys) -> None:
@@ -90,18 +90,19 @@ def test_compare_time_metric_unpaired(runs: tuple[Path, Path], tmp_path: Path, c
         "landing_actual_utc",
         "--unpaired",
         "--out",
-        str(tmp_path),
+        str(tmp_path / "cmp"),
     ]
     assert main(args) == 0
     assert "unpaired" in capsys.readouterr().out
-    assert (tmp_path / "ecdf_landing_actual_utc.png").exists()
+    assert (tmp_path / "cmp" / "ecdf.png").exists()
 
 
 def test_compare_bad_input(runs: tuple[Path, Path], tmp_path: Path, capsys) -> None:
     a, b = (str(r) for r in runs)
-    assert main(["compare", a, b, "--metric", "no_such_column", "--out", str(tmp_path)]) == 2
+    out = str(tmp_path / "cmp")
+    assert main(["compare", a, b, "--metric", "no_such_column", "--out", out]) == 2
     assert "no_such_column" in capsys.readouterr().err
-    assert main(["compare", a, str(tmp_path), "--out", str(tmp_path)]) == 2
+    assert main(["compare", a, str(tmp_path), "--out", out]) == 2
     other = make_run_dir(tmp_path, "run-c", n=300)
-    assert main(["compare", a, str(other), "--paired", "--out", str(tmp_path)]) == 2
+    assert main(["compare", a, str(other), "--paired", "--out", out]) == 2
     assert "same replication numbers" in capsys.readouterr().err
