@@ -156,6 +156,7 @@ def run(args: argparse.Namespace) -> int:
     meant = list(args.meant)
     for m in (manifest_a, manifest_b):
         meant += [str(o).split("=", 1)[0] for o in m.get("overrides") or []]
+    sys.stdout.flush()  # the warning belongs under the runs it is about
     scen_a, scen_b = load_scenario_dict(dir_a), load_scenario_dict(dir_b)
     if scen_a is not None and scen_b is not None:
         diffs = analysis.scenario_differences(scen_a, scen_b, meant)

@@ -12,7 +12,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 from sim.plots.axes import date_axis, naive_utc
-from sim.plots.style import BLUE, GREEN, GREY, ORANGE, RED, new_figure, styled
+from sim.plots.style import BLUE, GREY, ORANGE, RED, new_figure, styled
 
 _PHASES = (
     ("launch → dock", "launch", "dock"),
@@ -199,25 +199,32 @@ def crew_aboard(
     end = times[-1] + np.timedelta64(1, "D")
     fig = new_figure(9.0, 4.2)
     ax = fig.add_subplot()
-    if np.isfinite(seats).any():
-        # A wide pale band under the people line, so that "seats == people" stays visible.
-        ax.step(
-            np.r_[times, end],
-            np.r_[seats, seats[-1]],
-            where="post",
-            color=GREEN,
-            lw=7,
-            alpha=0.35,
-            label="return seats available",
-        )
     ax.step(
         np.r_[times, end],
         np.r_[count, count[-1]],
         where="post",
         color=BLUE,
-        lw=2.2,
+        lw=3,
         label="people aboard",
     )
+    if np.isfinite(seats).any():
+        # Dashed and on top, so that it shows even where it equals the people aboard.
+        ax.step(
+            np.r_[times, end],
+            np.r_[seats, seats[-1]],
+            where="post",
+            color=ORANGE,
+            lw=2.2,
+            ls=(0, (4, 3)),
+            label="return seats docked",
+        )
+        short = np.isfinite(seats) & (seats < count)
+        note = (
+            "seats = people at every moment"
+            if np.allclose(seats[np.isfinite(seats)], count[np.isfinite(seats)])
+            else f"fewer seats than people in {int(short.sum())} interval(s)"
+        )
+        ax.text(0.99, 0.97, note, transform=ax.transAxes, ha="right", va="top")
     if limit is not None:
         ax.axhline(limit, color=RED, lw=1.2, ls=":", label=f"station limit ({limit})")
     for t, c, fl in zip(times, count, ev["flight"], strict=True):
