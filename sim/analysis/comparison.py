@@ -325,37 +325,42 @@ def side_by_side(
     return pd.DataFrame(rows, columns=["metric", "A", "B", "diff", "diff_low", "diff_high", "unit"])
 
 
-def flatten(data: Any, prefix: str = "") -> dict[str, Any]:
-    """Nested mappings and lists as ``{"a.b.0.c": value}``."""
-    if isinstance(data, dict):
-        items = data.items()
-    elif isinstance(data, list):
-        items = enumerate(data)
-    else:
-        return {prefix: data}
-    out: dict[str, Any] = {}
-    for key, value in items:
-        out |= flatten(value, f"{prefix}.{key}" if prefix else str(key))
-    if not out and prefix:
-        out[prefix] = data
-    return out
-
-
 #: Fields that name or size a run rather than change the rotation.
 RUN_FIELDS = ("name", "description", "monte_carlo")
 
 
+def _short(value: Any, width: int = 60) -> Any:
+    """A value as shown in a warning: scalars as they are, containers as text cut to ``width``."""
+    if isinstance(value, dict | list):
+        text = repr(value)
+        return text if len(text) <= width else text[: width - 3] + "..."
+    return value
+
+
 def scenario_differences(a: Any, b: Any, meant: Sequence[str] = ()) -> list[tuple[str, Any, Any]]:
-    """Fields in which two resolved scenarios differ, ``(path, value in A, value in B)``, leaving
-    out run settings (``name``, ``description``, ``monte_carlo``) and the ``meant`` paths (and
-    everything under them)."""
-    fa, fb = flatten(a), flatten(b)
+    """Fields in which two resolved scenarios differ, ``(path, value in A, value in B)``, at the
+    shallowest path where they part (a section present in one only is one line), leaving out run
+    settings (``name``, ``description``, ``monte_carlo``) and the ``meant`` paths (and everything
+    under them). Lists of equal length are compared item by item (``work.tasks.0.hours``)."""
     skip = tuple(RUN_FIELDS) + tuple(meant)
-    out = []
-    for path in sorted(set(fa) | set(fb)):
-        if any(path == s or path.startswith(s + ".") for s in skip):
-            continue
-        va, vb = fa.get(path, "(absent)"), fb.get(path, "(absent)")
-        if va != vb:
-            out.append((path, va, vb))
+    out: list[tuple[str, Any, Any]] = []
+
+    def walk(x: Any, y: Any, path: str) -> None:
+        if path and any(path == s or path.startswith(s + ".") for s in skip):
+            return
+        if isinstance(x, dict) and isinstance(y, dict):
+            for key in sorted(set(x) | set(y), key=str):
+                walk(
+                    x.get(key, _ABSENT), y.get(key, _ABSENT), f"{path}.{key}" if path else str(key)
+                )
+        elif isinstance(x, list) and isinstance(y, list) and len(x) == len(y):
+            for i, (u, v) in enumerate(zip(x, y, strict=True)):
+                walk(u, v, f"{path}.{i}")
+        elif x != y:
+            out.append((path, _short(x), _short(y)))
+
+    walk(a, b, "")
     return out
+
+
+_ABSENT = "(absent)"

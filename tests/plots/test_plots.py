@@ -252,3 +252,16 @@ def test_windows_plot_draws_launch_windows_and_opportunities() -> None:
     assert ax.get_ylabel() == "Time of day (UTC, h)" and ax.get_xlabel() == "Date (UTC)"
     launch = next(c for c in ax.collections if c.get_label() == "launch window")
     assert list(launch.get_offsets()[:, 1]) == pytest.approx([0.37 * 24, 0.35 * 24])
+
+
+def test_gantt_has_no_empty_lanes(df: pd.DataFrame, events: pd.DataFrame, on_time: int) -> None:
+    row = df.iloc[on_time]
+    window = (LAUNCH_PLANNED - pd.Timedelta(days=1), LAUNCH_PLANNED + pd.Timedelta(days=3))
+    fig = plots.gantt(events, row, window=window)
+    ax = fig.axes[0]
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert "MS-18  undock → landing" not in labels  # wholly after the window
+    assert "MS-19  launch → dock" in labels
+    lanes_with_bars = {round(b.get_paths()[0].vertices[:, 1].mean()) for b in ax.collections}
+    assert lanes_with_bars == set(range(len(labels)))
+    assert ax.get_xlabel().startswith("Time (UTC)")
