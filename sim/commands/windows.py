@@ -233,7 +233,9 @@ def run(args: argparse.Namespace) -> int:
         out = output_folder(args.out, Path(args.out))
         with open(out / "windows.csv", "w", encoding="utf-8", newline="") as handle:
             _write_csv(windows, opps, handle)
-        fig = plot_landing_opportunities(opps, day0, end, zone_lat, zone_lon, zone_name=zone_name)
+        fig = plot_landing_opportunities(
+            opps, day0, end, zone_lat, zone_lon, zone_name=zone_name, launch_windows=windows
+        )
         fig.savefig(out / "windows.png", dpi=110)
         if not args.csv:
             print(f"\nwritten: {out}/windows.csv, windows.png")
