@@ -119,7 +119,7 @@ def test_compare_prints_headlines_side_by_side_with_paired_intervals(
     assert "paired: both runs use seed 1" in out
     for metric in ("P(landing on planned day)", "landing P50", "landing P90", "work done, mean"):
         assert metric in out
-    table = pd.read_csv(tmp_path / "headline.csv")
+    table = pd.read_csv(tmp_path / "cmp" / "headline.csv")
     # Run B is run A with every landing 5 h later (same draws): the P90 landing moves by 5 h.
     p90 = table.set_index("metric").loc["landing P90"]
     assert p90["diff"] == pytest.approx(5 / 24, abs=1e-6)
