@@ -13,10 +13,10 @@ import csv
 import hashlib
 import json
 import shlex
-import sys
 from pathlib import Path
 from typing import Any
 
+from sim.commands.options import RESULTS, add_quiet, output_folder, progress_printer
 from sim.errors import CrewsimError
 
 EPILOG = """\
@@ -54,7 +54,10 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument(
         "-n", "--replications", type=int, default=1000, dest="n", help="replications per flight"
     )
-    p.add_argument("--seed", type=int, default=0, help="seed of the replications and the PIT")
+    p.add_argument(
+        "--seed", type=int, default=0, help="root seed of the replications and the PIT (default 0)"
+    )
+    add_quiet(p)
     p.add_argument(
         "--exclude-first",
         type=int,
@@ -126,15 +129,11 @@ def run(args: argparse.Namespace) -> int:
             raise CrewsimError(
                 f"no flights in the training table(s) {', '.join(args.train)}: nothing to calibrate on"
             )
-    out = Path(args.out or Path("results") / "backtest" / Path(args.flights[0]).stem)
-    from sim.montecarlo.results import new_output_folder
-
-    new_output_folder(out, "output folder", must_be_empty=bool(args.out))
-
-    def progress(name: str) -> None:
-        print(f"  {name}", file=sys.stderr, flush=True)
-
-    print(f"backtest of {named}: {args.n} replications per flight", file=sys.stderr)
+    out = output_folder(
+        args.out, RESULTS / "backtest" / Path(args.flights[0]).stem, "output folder"
+    )
+    progress = progress_printer(args.quiet)
+    progress(f"backtest of {named}: {args.n} replications per flight")
     selection = SlipSelection(exclude_first=args.exclude_first, since=args.since)
     bt = backtest.run_backtest(
         flights, train, n=args.n, seed=args.seed, selection=selection, progress=progress
@@ -144,7 +143,6 @@ def run(args: argparse.Namespace) -> int:
     for note in notes:
         print(f"note: {note}")
 
-    out.mkdir(parents=True, exist_ok=True)
     with (out / "backtest_table.csv").open("w", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, fieldnames=backtest_report.TABLE_COLUMNS)
         writer.writeheader()

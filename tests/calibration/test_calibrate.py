@@ -169,7 +169,7 @@ def test_yaml_round_trip_and_loader_types(synthetic):
 def test_command_on_small_tables(tmp_path, capsys):
     from sim.commands.calibrate import run
 
-    out = tmp_path / "priors.yaml"
+    out = tmp_path / "priors"
     args = argparse.Namespace(
         flights=[str(DATA / "ms_small.csv"), str(DATA / "tma_small.csv")],
         out=str(out),
@@ -178,14 +178,14 @@ def test_command_on_small_tables(tmp_path, capsys):
         exclude_first=0,
         since=None,
         bootstrap=50,
-        seed=0,
+        bootstrap_seed=0,
         strict=False,
     )
     assert run(args) == 0
     printed = capsys.readouterr().out
     assert "parameter" in printed and "flights used" in printed
     assert "launch failure" in printed and "MS-10" in printed
-    data = yaml.safe_load(out.read_text())
+    data = yaml.safe_load((out / "priors.yaml").read_text())
     assert set(data["defaults"]) <= {"launch", "rendezvous", "docking", "landing"}
 
 
@@ -201,7 +201,7 @@ def test_command_strict_fails_on_malformed(tmp_path):
         exclude_first=0,
         since=None,
         bootstrap=10,
-        seed=0,
+        bootstrap_seed=0,
         strict=True,
     )
     with pytest.raises(CrewsimError, match="MS-19: column 'actual_launch_utc'"):
@@ -242,13 +242,13 @@ def test_slip_selection_leaves_out_a_vehicles_first_flights():
 
 
 def test_calibrate_command_records_the_selection(tmp_path):
-    out = tmp_path / "priors.yaml"
+    out = tmp_path / "priors"
     from sim.cli import main
 
     assert (
         main(["calibrate", "--flights", str(MS_TABLE), "--exclude-first", "2", "--out", str(out)])
         == 0
     )
-    text = out.read_text()
+    text = (out / "priors.yaml").read_text()
     assert "--exclude-first 2" in text.splitlines()[1]
     assert yaml.safe_load(text)["defaults"]["launch"]["slip"]["n"] == 6

@@ -73,11 +73,11 @@ def test_implausible_values_are_rejected_with_a_message(tmp_path, capsys, column
     fields, rows = _rows(MS_SMALL)
     rows[0][column] = value
     table = _write(tmp_path / "absurd.csv", fields, rows)
-    out = tmp_path / "priors.yaml"
+    out = tmp_path / "priors"
     assert main(["calibrate", "--flights", str(table), "--out", str(out)]) == 2
     err = capsys.readouterr().err
     assert f"absurd.csv: MS-03: column '{column}': {words}" in err
-    assert not out.exists()  # nothing written
+    assert not (out / "priors.yaml").exists()  # nothing written
 
 
 def test_a_prior_that_validates_but_cannot_run_is_never_written():
