@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from golden_runs import FILES, GOLDEN, run_golden, shipped_scenarios
 
 
