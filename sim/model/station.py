@@ -1,6 +1,6 @@
 """The station: ports, who is aboard, where each seat liner is, crew time, and contingencies.
 
-Crew time is one :class:`simpy.PreemptiveResource` per person: a contingency (priority 0-9) preempts
+Crew time is one :class:`~sim.model.crewtime.CrewTime` (a light preemptive resource) per person: a contingency (priority 0-9) preempts
 planned work (priority 10), which resumes later with the hours it still needs. Every change of who is
 aboard is checked against the station's crew limit and the seats of the docked vehicles.
 """
@@ -10,6 +10,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import simpy
+
+from sim.model.crewtime import CrewTime
 
 if TYPE_CHECKING:
     from sim.model.env import RotationEnv
@@ -28,11 +30,7 @@ class StationState:
         self.docked_since: dict[str, float] = {}
         self.aboard: set[str] = set()
         self.liner: dict[str, str] = {}  # person -> vehicle holding their seat liner
-        self.crew_time = {
-            p: simpy.PreemptiveResource(env, capacity=1)
-            for p in c.people
-            if p in c.scheduled_people
-        }
+        self.crew_time = {p: CrewTime(env) for p in c.people if p in c.scheduled_people}
         self.arrived_at: dict[str, float] = {}  # person -> hours since epoch
         self.left_at: dict[str, float] = {}
         for vehicle, port in c.docked_at.items():
