@@ -29,7 +29,7 @@ def work_process(env: RotationEnv, done_event: simpy.Event):
     c = env.c
     row = env.row
     rng = env.rng["work"]
-    effs = [float(t.efficiency.sample(rng)) for t in c.tasks]
+    effs = [t.efficiency_draw.value(rng) for t in c.tasks]
     for task, eff in zip(c.tasks, effs, strict=True):
         row[f"in.work.{task.name}.efficiency"] = eff
     progress = [0.0]

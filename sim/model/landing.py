@@ -169,7 +169,7 @@ def return_process(
     station.leave(crew, v)
     env.departed[v].succeed()
 
-    descent = float(spec.descent.sample(rng)) * spec.descent.to_hours
+    descent = plan.descent_draw.hours(rng)
     causes["descent"] = descent - plan.descent_nominal_h
     yield env.timeout(descent)
     landed = env.now

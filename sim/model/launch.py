@@ -26,8 +26,7 @@ def launch_process(env: RotationEnv, plan: Launch):
     rng = env.rng[f"launch.{v}"]
     windows = plan.windows_h
 
-    slip = plan.slip
-    slip_days = max(0, int(round(float(slip.sample(rng)) * slip.to_hours / 24.0)))
+    slip_days = max(0, int(round(plan.slip_draw.hours(rng) / 24.0)))
     row[f"in.{v}.slip_d"] = float(slip_days)
     day = min(slip_days, len(windows) - 1)
 
@@ -49,14 +48,12 @@ def launch_process(env: RotationEnv, plan: Launch):
     scrubs = 0
     scrubbed_last = False
     p_repeat = spec.scrub_p if spec.scrub_repeat_p is None else spec.scrub_repeat_p
-    turnaround = spec.scrub_turnaround
+    turnaround = plan.turnaround_draw.hours
     for _attempt in range(spec.max_attempts):
         p = p_repeat if scrubbed_last else spec.scrub_p
         if p > 0 and rng.random() < p:
             scrubs += 1
-            step = max(
-                1, math.ceil(float(turnaround.sample(rng)) * turnaround.to_hours / 24.0 - 1e-9)
-            )
+            step = max(1, math.ceil(turnaround(rng) / 24.0 - 1e-9))
             if env.now < windows[day]:
                 yield env.timeout(windows[day] - env.now)
             env.log(v, "launch", "scrub", f"next attempt in {step} d")

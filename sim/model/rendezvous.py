@@ -29,8 +29,7 @@ def rendezvous_and_dock(env: RotationEnv, plan: Launch, slipped: bool, launch_ca
     if not slipped and rdv.missed_burn_p > 0 and rng.random() < rdv.missed_burn_p:
         scheme = rdv.fallback
         env.log(v, "rendezvous", "missed burn", f"reverts to {scheme}")
-    dist = rdv.durations[scheme]
-    duration = float(dist.sample(rng)) * dist.to_hours
+    duration = plan.rendezvous_draws[scheme].hours(rng)
     row[f"{v}.scheme_flown"] = scheme
     row[f"{v}.fallback"] = scheme != rdv.scheme
     row[f"in.{v}.rendezvous_h"] = duration
@@ -48,13 +47,13 @@ def rendezvous_and_dock(env: RotationEnv, plan: Launch, slipped: bool, launch_ca
     auto_failed = dock.auto_failure_p > 0 and rng.random() < dock.auto_failure_p
     row[f"in.{v}.auto_docking_failed"] = float(auto_failed)
     if auto_failed and plan.crewed:
-        extra = float(dock.manual_extra.sample(rng)) * dock.manual_extra.to_hours
+        extra = plan.manual_extra_draw.hours(rng)
         row[f"{v}.manual_docking"] = True
         env.log(v, "docking", "automatic docking failed", "manual docking")
         yield env.timeout(extra)
     elif auto_failed:
         while auto_failed and attempts < dock.max_attempts:
-            backoff = float(dock.retry_delay.sample(rng)) * dock.retry_delay.to_hours
+            backoff = plan.retry_delay_draw.hours(rng)
             env.log(v, "docking", "approach aborted", f"retry in {backoff:.1f} h")
             yield env.timeout(backoff)
             extra += backoff
@@ -88,7 +87,7 @@ def rendezvous_and_dock(env: RotationEnv, plan: Launch, slipped: bool, launch_ca
 def relocation_process(env: RotationEnv, plan: RelocationPlan):
     """Move a docked vehicle to another port after a sampled slip; frees the old port."""
     rng = env.rng[f"relocation.{plan.index}"]
-    slip_days = max(0, int(round(float(plan.slip.sample(rng)) * plan.slip.to_hours / 24.0)))
+    slip_days = max(0, int(round(plan.slip_draw.hours(rng) / 24.0)))
     env.row[f"in.relocation.{plan.index}.slip_d"] = float(slip_days)
     start = plan.planned_h + 24.0 * slip_days
     if env.now < start:
@@ -102,7 +101,7 @@ def relocation_process(env: RotationEnv, plan: RelocationPlan):
     station.free_port(v)
     station.relocating.add(v)
     env.log(v, "relocation", "undock", f"from={plan.from_port}")
-    yield env.timeout(float(plan.duration.sample(rng)) * plan.duration.to_hours)
+    yield env.timeout(plan.duration_draw.hours(rng))
     req = station.request_port(v, plan.to_port)
     yield req
     station.docked[v] = plan.to_port

@@ -137,7 +137,7 @@ def _arrival(env: RotationEnv, plan, rng) -> None:
     """One contingency: count it, pick its crew and take their time."""
     station = env.station
     row = env.row
-    impact = float(plan.impact.sample(rng)) * plan.impact.to_hours
+    impact = plan.impact_draw.hours(rng)
     row["contingency_count"] += 1
     row[f"in.contingency.{plan.name}.count"] += 1
     row["contingency_h"] += impact
