@@ -97,3 +97,42 @@ class Streams:
         for name, rng in self._cache.items():
             _FREE.setdefault(name, []).append(rng)
         self._cache.clear()
+
+
+# --------------------------------------------------------------------------- stratified blocks
+#: Spawn-key tag of the permutations of a block (a 2-tuple key never equals a replication's).
+_BLOCK_TAG = 0xB10C
+_PERMUTATIONS: dict[tuple[int, int, int, int], np.ndarray] = {}
+
+
+def block_permutations(seed: int, block: int, dims: int, block_size: int) -> np.ndarray:
+    """The strata of block ``block``: one random permutation of ``0..block_size-1`` per input
+    dimension (a ``dims x block_size`` array), from ``(seed, block)`` only.
+
+    Kept for the last few blocks of this process: consecutive replications share them.
+    """
+    key = (seed, block, dims, block_size)
+    perms = _PERMUTATIONS.get(key)
+    if perms is None:
+        ss = np.random.SeedSequence(seed, spawn_key=(block, _BLOCK_TAG))
+        rng = np.random.Generator(np.random.Philox(ss))
+        perms = np.array([rng.permutation(block_size) for _ in range(dims)]).reshape(
+            dims, block_size
+        )
+        if len(_PERMUTATIONS) >= 8:
+            _PERMUTATIONS.pop(next(iter(_PERMUTATIONS)))
+        _PERMUTATIONS[key] = perms
+    return perms
+
+
+def latin_hypercube_point(
+    seed: int, replication: int, block_size: int, jitter: np.ndarray
+) -> np.ndarray:
+    """The uniforms (one per input dimension) of replication ``replication``: replications
+    ``b*block_size .. (b+1)*block_size - 1`` form block ``b``, a Latin hypercube in which every
+    dimension has exactly one point in each of its ``block_size`` equal strata. ``jitter`` (in
+    [0, 1), one per dimension, from the replication's own stream) places the point inside its
+    stratum. Every point is uniform on its own, so any subset of replications is unbiased."""
+    block, position = divmod(replication, block_size)
+    perms = block_permutations(seed, block, len(jitter), block_size)
+    return (perms[:, position] + jitter) / block_size

@@ -29,7 +29,13 @@ def work_process(env: RotationEnv, done_event: simpy.Event):
     c = env.c
     row = env.row
     rng = env.rng["work"]
-    effs = [t.efficiency_draw.value(rng) for t in c.tasks]
+    strata = env.strata
+    effs = [
+        t.efficiency_draw.value(rng)
+        if (u := strata.get(f"work.{t.name}.efficiency")) is None
+        else t.efficiency_draw.value_at(u)
+        for t in c.tasks
+    ]
     for task, eff in zip(c.tasks, effs, strict=True):
         row[f"in.work.{task.name}.efficiency"] = eff
     progress = [0.0]

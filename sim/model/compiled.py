@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from sim.model.draws import draw
+from sim.model.inputs import DEFAULT_BLOCK_SIZE, set_sampling
 from sim.scenario import Scenario
 
 #: Planned work runs at this SimPy priority; contingencies (0-9) and liner swaps preempt it.
@@ -142,6 +143,11 @@ class CompiledScenario:
     #: their crew time is modelled as a resource; a contingency costs the others nothing we track.
     scheduled_people: frozenset[str] = frozenset()
     row_template: dict[str, Any] = field(default_factory=dict)
+    #: Sampling plan (sim.model.inputs.set_sampling): mode, replications per block and the
+    #: inputs whose uniforms come from the block's Latin hypercube (none with "mc").
+    sampling: str = "mc"
+    block_size: int = 0
+    strata_names: tuple[str, ...] = ()
 
     @property
     def work_planned_h(self) -> float:
@@ -325,6 +331,10 @@ def compile_scenario(s: Scenario) -> CompiledScenario:
     from sim.model.outcome import row_template
 
     compiled.row_template = row_template(compiled)
+    mc = getattr(s, "monte_carlo", None)
+    set_sampling(
+        compiled, getattr(mc, "sampling", "mc"), getattr(mc, "block_size", DEFAULT_BLOCK_SIZE)
+    )
     return compiled
 
 

@@ -39,6 +39,10 @@ class Draw:
         """The value (hours) at cumulative probability ``u``."""
         return self._inverse(u) * self._factor
 
+    def value_at(self, u: float) -> float:
+        """The value (in the distribution's own unit) at cumulative probability ``u``."""
+        return self._inverse(u)
+
     def __reduce__(self) -> tuple[Any, tuple[Any]]:
         return (Draw, (self.dist,))
 
@@ -66,7 +70,11 @@ def _compile(dist: Any) -> tuple[Sampler, Callable[[float], float]]:
     if kind == "pert":
         a, b = dist._ab
         lo, span = dist.low, dist.high - dist.low
-        return (lambda rng: float(lo + rng.beta(a, b) * span)), dist.quantile
+        from scipy.special import betaincinv
+
+        return (lambda rng: float(lo + rng.beta(a, b) * span)), (
+            lambda u: float(lo + betaincinv(a, b, u) * span)
+        )
     if kind in ("normal", "lognormal"):
         from scipy.special import ndtri
 

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import simpy
 
-from sim.seeding import Streams
+from sim.seeding import Streams, latin_hypercube_point
 
 if TYPE_CHECKING:
     from sim.model.compiled import CompiledScenario
@@ -45,6 +45,14 @@ class RotationEnv(simpy.Environment):
         #: Hours of each launch's lateness by cause (launch_slip, relocation, scrub), once launched.
         self.launch_causes: dict[str, dict[str, float]] = {}
         self.launched: dict[str, simpy.Event] = {v: self.event() for v in compiled.launches}
+        #: Stratified uniforms of this replication's once-per-replication inputs, by input name
+        #: (empty with plain Monte Carlo sampling: every input is drawn from its stream).
+        self.strata: dict[str, float] = strata_of(compiled, seed, replication, self.rng)
+
+    def uniform(self, name: str, rng: Any) -> float:
+        """The uniform behind input ``name``: its stratified value, else ``rng.random()``."""
+        u = self.strata.get(name)
+        return rng.random() if u is None else u
 
     def log(self, flight: str, process: str, event: str, detail: str = "") -> None:
         """Record one event of the trace (only when tracing)."""
@@ -64,3 +72,16 @@ class RotationEnv(simpy.Environment):
         row["violations"] += 1
         row["violation_list"] = f"{row['violation_list']};{what}" if row["violation_list"] else what
         self.log("station", "check", "violation", what)
+
+
+_NO_STRATA: dict[str, float] = {}
+
+
+def strata_of(compiled: Any, seed: int, replication: int, streams: Streams) -> dict[str, float]:
+    """The stratified uniforms of a replication (see ``compiled.strata_names``)."""
+    names = getattr(compiled, "strata_names", ())
+    if not names:
+        return _NO_STRATA
+    jitter = streams["strata"].random(len(names))
+    point = latin_hypercube_point(seed, replication, compiled.block_size, jitter)
+    return dict(zip(names, point.tolist(), strict=True))

@@ -127,13 +127,20 @@ def return_process(
     undock = None
     epoch_h = c.epoch_unix / 3600.0
     usable = plan.usable
+    weather_key = f"landing.{v}.weather"
     while i < len(opps):
         if usable[i]:
             when = float(opps[i])
             if first_usable is None:
                 first_usable = when
             day = math.floor((epoch_h + when) / 24.0)  # UTC calendar day
-            if spec.weather_p > 0 and day != last_day and rng.random() < spec.weather_p:
+            if (
+                spec.weather_p > 0
+                and day != last_day
+                # The first landing day's uniform may be stratified; later ones come from the stream.
+                and (env.uniform(weather_key, rng) if last_day is None else rng.random())
+                < spec.weather_p
+            ):
                 weather_days += 1
                 last_day = day
                 env.log(v, "return", "weather", "landing postponed a day")
@@ -169,7 +176,8 @@ def return_process(
     station.leave(crew, v)
     env.departed[v].succeed()
 
-    descent = plan.descent_draw.hours(rng)
+    u = env.strata.get(f"landing.{v}.descent")
+    descent = plan.descent_draw.hours(rng) if u is None else plan.descent_draw.at(u)
     causes["descent"] = descent - plan.descent_nominal_h
     yield env.timeout(descent)
     landed = env.now

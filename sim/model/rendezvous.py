@@ -26,10 +26,16 @@ def rendezvous_and_dock(env: RotationEnv, plan: Launch, slipped: bool, launch_ca
     launched = env.now
 
     scheme = rdv.fallback if slipped else rdv.scheme
-    if not slipped and rdv.missed_burn_p > 0 and rng.random() < rdv.missed_burn_p:
+    if (
+        not slipped
+        and rdv.missed_burn_p > 0
+        and env.uniform(f"docking.{v}.missed_burn", rng) < rdv.missed_burn_p
+    ):
         scheme = rdv.fallback
         env.log(v, "rendezvous", "missed burn", f"reverts to {scheme}")
-    duration = plan.rendezvous_draws[scheme].hours(rng)
+    u = env.strata.get(f"docking.{v}.rendezvous")
+    rdv_draw = plan.rendezvous_draws[scheme]
+    duration = rdv_draw.hours(rng) if u is None else rdv_draw.at(u)
     row[f"{v}.scheme_flown"] = scheme
     row[f"{v}.fallback"] = scheme != rdv.scheme
     row[f"in.{v}.rendezvous_h"] = duration
@@ -44,7 +50,9 @@ def rendezvous_and_dock(env: RotationEnv, plan: Launch, slipped: bool, launch_ca
 
     attempts = 1
     extra = 0.0
-    auto_failed = dock.auto_failure_p > 0 and rng.random() < dock.auto_failure_p
+    auto_failed = (
+        dock.auto_failure_p > 0 and env.uniform(f"docking.{v}.auto", rng) < dock.auto_failure_p
+    )
     row[f"in.{v}.auto_docking_failed"] = float(auto_failed)
     if auto_failed and plan.crewed:
         extra = plan.manual_extra_draw.hours(rng)
@@ -87,7 +95,9 @@ def rendezvous_and_dock(env: RotationEnv, plan: Launch, slipped: bool, launch_ca
 def relocation_process(env: RotationEnv, plan: RelocationPlan):
     """Move a docked vehicle to another port after a sampled slip; frees the old port."""
     rng = env.rng[f"relocation.{plan.index}"]
-    slip_days = max(0, int(round(plan.slip_draw.hours(rng) / 24.0)))
+    u = env.strata.get(f"relocation.{plan.index}.slip")
+    slip_h = plan.slip_draw.hours(rng) if u is None else plan.slip_draw.at(u)
+    slip_days = max(0, int(round(slip_h / 24.0)))
     env.row[f"in.relocation.{plan.index}.slip_d"] = float(slip_days)
     start = plan.planned_h + 24.0 * slip_days
     if env.now < start:
@@ -101,7 +111,8 @@ def relocation_process(env: RotationEnv, plan: RelocationPlan):
     station.free_port(v)
     station.relocating.add(v)
     env.log(v, "relocation", "undock", f"from={plan.from_port}")
-    yield env.timeout(plan.duration_draw.hours(rng))
+    u = env.strata.get(f"relocation.{plan.index}.duration")
+    yield env.timeout(plan.duration_draw.hours(rng) if u is None else plan.duration_draw.at(u))
     req = station.request_port(v, plan.to_port)
     yield req
     station.docked[v] = plan.to_port
