@@ -40,6 +40,7 @@ from sim.montecarlo.backends import (
     run_processes,
     run_serial,
 )
+from sim.montecarlo.sampling import check_sampling
 from sim.montecarlo.stopping import Precision, _Stopper
 
 MIN_CHUNK = 100
@@ -212,6 +213,7 @@ def run(
     chunk_size: int | None = None,
     trace_sample: int = DEFAULT_TRACE_SAMPLE,
     precision: str | None = None,
+    sampling: str | None = None,
     results_root: str | os.PathLike[str] = "results",
     quiet: bool = True,
     command: str | None = None,
@@ -222,12 +224,21 @@ def run(
     ``n`` and ``seed`` default to the scenario's ``monte_carlo`` settings. ``out`` is the run
     folder itself (it must not exist); by default ``results_root/<scenario-name>/<run-id>``.
     ``model`` supplies ``load_scenario``, ``compile_scenario`` and ``simulate_replication``
-    (default: the real model). Raises CrewsimError (bad input), RuntimeFault (a replication or
+    (default: the real model). ``sampling`` (mc, stratified, lhs) overrides the scenario's
+    ``monte_carlo.sampling`` (see :mod:`sim.montecarlo.sampling`). Raises CrewsimError (bad input), RuntimeFault (a replication or
     the disk failed) or RunInterrupted (Ctrl-C); in each case finished chunks stay resumable.
     """
     _check_settings(n if n is not None else 1, workers, chunk_size, trace_sample)
     model = model or default_model()
     scenario_path: str | None = None
+    if (
+        check_sampling(sampling) is not None
+    ):  # a setting of the scenario, so resume and trace see it
+        if isinstance(scenario, str | os.PathLike):
+            overrides = [*overrides, f"monte_carlo.sampling={sampling}"]
+        else:
+            mc_settings = scenario.monte_carlo.model_copy(update={"sampling": sampling})
+            scenario = scenario.model_copy(update={"monte_carlo": mc_settings})
     if isinstance(scenario, str | os.PathLike):
         scenario_path = str(scenario)
         scenario = model.load_scenario(scenario_path, overrides=list(overrides))
@@ -425,7 +436,8 @@ def _execute(
 
     specs = plan_chunks(state.replications, state.chunk_size)
     done = results.finished_chunks(partial) & {s.index for s in specs}
-    stopper = _Stopper(stop_rule, len(specs)) if stop_rule else None
+    blocks = compiled.block_size if getattr(compiled, "sampling", "mc") != "mc" else 0
+    stopper = _Stopper(stop_rule, len(specs), blocks) if stop_rule else None
     if stopper:
         for k in sorted(done):
             stopper.add(k, pq.read_table(results.part_path(partial, k), columns=[stop_rule.column]))
@@ -534,6 +546,8 @@ def _execute(
         "started_utc": state.started_utc,
         "finished_utc": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "stopping": stopper.record(n_used) if stopper else None,
+        "sampling": getattr(compiled, "sampling", "mc"),
+        "block_size": getattr(compiled, "block_size", 0),
         "status": "complete",
     }
     final = results.final_path(partial)

@@ -132,6 +132,14 @@ class MonteCarlo(_Model):
 
     replications: int = Field(default=1000, ge=1, description="Number of replications.")
     seed: int = Field(default=0, ge=0, description="Root seed of the run's random streams.")
+    sampling: Literal["mc", "stratified", "lhs"] = Field(
+        default="mc",
+        description="How inputs drawn once per replication are sampled: mc (independent), "
+        "stratified (launch and relocation slips in Latin-hypercube blocks) or lhs (all of them).",
+    )
+    block_size: int = Field(
+        default=50, ge=2, description="Replications per stratified block (stratified, lhs)."
+    )
 
 
 class Station(_Model):
