@@ -11,10 +11,22 @@ from typing import TYPE_CHECKING
 
 import simpy
 
-from sim.model.crewtime import CrewTime
+from sim.model.crewtime import CrewRequest, CrewTime
 
 if TYPE_CHECKING:
     from sim.model.env import RotationEnv
+
+
+class _Ports(dict):
+    """Docking ports by name, each a capacity-one resource created when first asked for."""
+
+    def __init__(self, env: RotationEnv) -> None:
+        super().__init__()
+        self.env = env
+
+    def __missing__(self, port: str) -> CrewTime:
+        resource = self[port] = CrewTime(self.env)
+        return resource
 
 
 class StationState:
@@ -23,8 +35,9 @@ class StationState:
     def __init__(self, env: RotationEnv) -> None:
         c = env.c
         self.env = env
-        self.ports = {p: simpy.Resource(env, capacity=1) for p in c.ports}
-        self.port_requests: dict[str, simpy.resources.resource.Request] = {}
+        #: Ports, made on first use: a FIFO port is a CrewTime whose requests never preempt.
+        self.ports = _Ports(env)
+        self.port_requests: dict[str, CrewRequest] = {}
         self.docked: dict[str, str] = {}  # vehicle -> port
         self.relocating: set[str] = set()
         self.docked_since: dict[str, float] = {}
@@ -48,14 +61,15 @@ class StationState:
     def dock(self, vehicle: str, port: str, since: float, log: bool = True) -> None:
         """Occupy ``port`` (it must be free: callers wait on :meth:`request_port` first)."""
         if vehicle not in self.port_requests:
-            self.port_requests[vehicle] = self.ports[port].request()
+            self.port_requests[vehicle] = self.ports[port].request(0, False)
         self.docked[vehicle] = port
         self.docked_since.setdefault(vehicle, since)
         if log:
             self.env.log(vehicle, "docking", "docked", f"port={port}")
 
-    def request_port(self, vehicle: str, port: str) -> simpy.resources.resource.Request:
-        req = self.ports[port].request()
+    def request_port(self, vehicle: str, port: str) -> CrewRequest:
+        """Ask for ``port``, first come first served (granted at once when it is free)."""
+        req = self.ports[port].request(0, False)
         self.port_requests[vehicle] = req
         return req
 
