@@ -90,7 +90,9 @@ def test_lhs_estimates_are_unbiased_and_tighter_than_plain_monte_carlo(tmp_path)
         keep = np.isfinite(b)
         a = a[np.isfinite(a)]
         se_lhs = sampling.mean_se(b[keep], reps[keep], 50)
-        assert abs(a.mean() - b[keep].mean()) < 4 * np.hypot(a.std(ddof=1) / np.sqrt(a.size), se_lhs)
+        assert abs(a.mean() - b[keep].mean()) < 4 * np.hypot(
+            a.std(ddof=1) / np.sqrt(a.size), se_lhs
+        )
     from sim.analysis.estimates import p_on_time, wilson
 
     est = p_on_time(lhs)
