@@ -48,7 +48,7 @@ def work_process(env: RotationEnv, done_event: simpy.Event):
         row["work_done_frac"] = min(total / planned, 1.0)
         row["work_plan_done"] = total >= planned - 1e-6
     if row["work_plan_done"]:
-        done_event.succeed()
+        env.fire(done_event)
 
 
 def _run_tasks(env: RotationEnv, effs: list[float], progress: list[float]):
@@ -228,7 +228,7 @@ def liner_swap_process(
         arrived = yield env.arrived[vehicle]
         if not arrived:
             for _person, _target, done in members:
-                done.succeed(False)
+                env.fire(done, False)
             return
     members = _still_possible(env, members)
     if not members:
@@ -268,7 +268,7 @@ def liner_swap_process(
     for person, target, done in _still_possible(env, members):
         station.liner[person] = target
         env.log(target, "seats", "liner installed", person)
-        done.succeed(True)
+        env.fire(done, True)
 
 
 def _still_possible(env: RotationEnv, members: list) -> list:
@@ -280,6 +280,6 @@ def _still_possible(env: RotationEnv, members: list) -> list:
         if person in station.aboard and target in station.docked and not done.triggered:
             keep.append((person, target, done))
         elif not done.triggered:
-            done.succeed(False)
+            env.fire(done, False)
             env.log(target, "seats", "swap given up", person)
     return keep

@@ -49,6 +49,16 @@ class RotationEnv(simpy.Environment):
         #: (empty with plain Monte Carlo sampling: every input is drawn from its stream).
         self.strata: dict[str, float] = strata_of(compiled, seed, replication, self.rng)
 
+    def fire(self, event: simpy.Event, value: Any = None) -> None:
+        """Trigger ``event`` with ``value``. With nobody waiting for it yet it needs no SimPy
+        event: it is marked processed at once, and a later ``yield`` of it continues at once."""
+        if event.callbacks:
+            event.succeed(value)
+        else:
+            event._ok = True
+            event._value = value
+            event.callbacks = None
+
     def uniform(self, name: str, rng: Any) -> float:
         """The uniform behind input ``name``: its stratified value, else ``rng.random()``."""
         u = self.strata.get(name)

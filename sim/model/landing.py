@@ -62,7 +62,7 @@ def return_process(
         arrived = yield env.arrived[v]
         if not arrived:
             env.log(v, "return", "no return", "vehicle never docked")
-            env.departed[v].succeed()
+            env.fire(env.departed[v])
             return
     life_end = plan.life_end_h
     if life_end is None:
@@ -152,7 +152,7 @@ def return_process(
     if undock is None:
         row["outcome_reason"] = "return_blocked"
         env.log(v, "return", "no opportunity", "no usable landing opportunity in the horizon")
-        env.departed[v].succeed()
+        env.fire(env.departed[v])
         return
     causes["landing_window"] = first_usable - ready
     causes["weather"] = undock - first_usable
@@ -174,7 +174,7 @@ def return_process(
     env.log(v, "return", "undock", f"crew={len(crew)}")
     station.free_port(v)
     station.leave(crew, v)
-    env.departed[v].succeed()
+    env.fire(env.departed[v])
 
     u = env.strata.get(f"landing.{v}.descent")
     descent = plan.descent_draw.hours(rng) if u is None else plan.descent_draw.at(u)

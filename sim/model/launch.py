@@ -70,8 +70,8 @@ def launch_process(env: RotationEnv, plan: Launch):
         row[f"{v}.pad_aborts"] = scrubs
         row[f"in.{v}.scrubs"] = float(scrubs)
         row[f"{v}.stood_down"] = True
-        env.launched[v].succeed(False)
-        env.arrived[v].succeed(False)
+        env.fire(env.launched[v], False)
+        env.fire(env.arrived[v], False)
         return
 
     row[f"{v}.pad_aborts"] = scrubs
@@ -88,10 +88,10 @@ def launch_process(env: RotationEnv, plan: Launch):
     if spec.failure_p > 0 and env.uniform(f"launch.{v}.failure", rng) < spec.failure_p:
         row[f"{v}.launch_failed"] = True
         env.log(v, "launch", "failure", "ballistic abort, crew safe")
-        env.launched[v].succeed(False)
-        env.arrived[v].succeed(False)
+        env.fire(env.launched[v], False)
+        env.fire(env.arrived[v], False)
         return
-    env.launched[v].succeed(True)
+    env.fire(env.launched[v], True)
 
     # Split the launch's lateness into its causes (hours), for the docking-delay attribution.
     lateness = launched - plan.planned_h

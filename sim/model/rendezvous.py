@@ -72,7 +72,7 @@ def rendezvous_and_dock(env: RotationEnv, plan: Launch, slipped: bool, launch_ca
             env.log(v, "docking", "abandoned", f"{attempts} attempts")
             station.ports[dock.port].release(req)
             station.port_requests.pop(v, None)
-            env.arrived[v].succeed(False)
+            env.fire(env.arrived[v], False)
             return
     row[f"{v}.docking_attempts"] = attempts
 
@@ -89,7 +89,7 @@ def rendezvous_and_dock(env: RotationEnv, plan: Launch, slipped: bool, launch_ca
         row[f"{v}.dock_delay.{cause}_h"] = causes.get(cause, 0.0)
     crew = [p.name for p in env.c.people.values() if p.up_vehicle == v]
     station.board(crew, v)
-    env.arrived[v].succeed(True)
+    env.fire(env.arrived[v], True)
 
 
 def relocation_process(env: RotationEnv, plan: RelocationPlan):
@@ -106,7 +106,7 @@ def relocation_process(env: RotationEnv, plan: RelocationPlan):
     v = plan.vehicle
     if v not in station.docked:  # it left (or never came): nothing to move
         env.log(v, "relocation", "skipped", "vehicle not at the station")
-        env.relocated[plan.index].succeed(env.now)
+        env.fire(env.relocated[plan.index], env.now)
         return
     station.free_port(v)
     station.relocating.add(v)
@@ -118,4 +118,4 @@ def relocation_process(env: RotationEnv, plan: RelocationPlan):
     station.docked[v] = plan.to_port
     station.relocating.discard(v)
     env.log(v, "relocation", "docked", f"port={plan.to_port}")
-    env.relocated[plan.index].succeed(env.now)
+    env.fire(env.relocated[plan.index], env.now)
