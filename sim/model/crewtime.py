@@ -16,6 +16,8 @@ user if it may (``preempt=True`` and a smaller key) and is granted if the person
 One corner is not mirrored: when a release finds nobody waiting and, at the same instant, the head of
 a queue formed later is withdrawn (``cancel``), SimPy would examine the new head at its (pending)
 release event; here it waits for the next request or release. The model never does that.
+Docking ports use the same class with requests of priority 0 that never preempt: first come, first
+served, as :class:`simpy.Resource` with ``capacity=1``.
 A property test (``tests/model/test_crewtime_property.py``) drives both with random
 request/release/preempt/cancel sequences and compares grants and interrupts.
 """
@@ -51,9 +53,9 @@ class CrewRequest(simpy.Event):
         self.resource = resource
         self.priority = priority
         self.preempt = preempt
-        self.time = env.now
-        self.key = (priority, self.time, not preempt)
-        self.proc: Process | None = env.active_process
+        self.time = now = env._now  # (env.now and env.active_process, without the properties)
+        self.key = (priority, now, not preempt)
+        self.proc: Process | None = env._active_proc
         self.usage_since: float | None = None
 
     def __lt__(self, other: CrewRequest) -> bool:  # the queue's order (bisect)
@@ -114,7 +116,7 @@ class CrewTime:
         if user is None:
             del self.queue[0]
             self.user = head
-            head.usage_since = self.env.now
+            head.usage_since = self.env._now
             if head is spot:  # granted on the spot: nobody waits for it, no event needed
                 head._ok = True
                 head._value = None
