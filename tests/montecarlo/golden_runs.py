@@ -47,6 +47,7 @@ def run_golden(scenario: Path, out: Path) -> Path:
         out=out,
         chunk_size=CHUNK_SIZE,
         trace_sample=TRACE_SAMPLE,
+        sampling="mc",
         quiet=True,
     )
 
