@@ -51,6 +51,7 @@ def launch_process(env: RotationEnv, plan: Launch):
     scrubbed_last = False
     p_repeat = spec.scrub_p if spec.scrub_repeat_p is None else spec.scrub_repeat_p
     turnaround = plan.turnaround_draw.hours
+    stood_down = True
     for attempt in range(spec.max_attempts):
         p = p_repeat if scrubbed_last else spec.scrub_p
         # The first attempt's uniform may be stratified; later ones come from the stream.
@@ -63,9 +64,12 @@ def launch_process(env: RotationEnv, plan: Launch):
             day = min(day + step, len(windows) - 1)
             scrub_days += step
             scrubbed_last = True
+            if env.now >= windows[-1]:  # scrubbed at the horizon's last window: time cannot advance
+                break
             continue
+        stood_down = False
         break
-    else:
+    if stood_down:
         env.log(v, "launch", "stood down", f"{scrubs} scrubs")
         row[f"{v}.pad_aborts"] = scrubs
         row[f"in.{v}.scrubs"] = float(scrubs)

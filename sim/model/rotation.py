@@ -86,7 +86,7 @@ def simulate_replication(
             )
         )
 
-    env.run(until=c.horizon_h)
+    env.run_bounded(c.horizon_h, c.max_events)
     env.rng.release()
     if trace:
         env.events_log.sort(key=lambda e: e[1])
