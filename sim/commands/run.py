@@ -80,7 +80,8 @@ def add_parser(subparsers: Any) -> None:
         "--sampling",
         choices=("mc", "stratified", "lhs"),
         help="sampling of the inputs drawn once per replication (default: the scenario's "
-        "monte_carlo.sampling): mc, stratified (slips) or lhs (Latin hypercube blocks)",
+        "monte_carlo.sampling, lhs unless set): lhs (Latin hypercube blocks), stratified (slips) "
+        "or mc (independent draws)",
     )
     p.add_argument("--no-report", action="store_true", help="skip summary.md and plots")
     p.set_defaults(func=run)

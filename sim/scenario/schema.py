@@ -87,9 +87,10 @@ class MonteCarlo(_Model):
         default=0, ge=0, le=2**63 - 1, description="Root seed of the run's random streams."
     )
     sampling: Literal["mc", "stratified", "lhs"] = Field(
-        default="mc",
-        description="How inputs drawn once per replication are sampled: mc (independent), "
-        "stratified (launch and relocation slips in Latin-hypercube blocks) or lhs (all of them).",
+        default="lhs",
+        description="How inputs drawn once per replication are sampled: lhs (Latin-hypercube "
+        "blocks of all of them; the default: about 10x less variance for 16 % more time per "
+        "replication on the baseline), stratified (the slips only) or mc (independent).",
     )
     block_size: int = Field(
         default=50, ge=2, description="Replications per stratified block (stratified, lhs)."
