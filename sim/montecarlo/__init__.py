@@ -4,7 +4,9 @@ Takes a scenario file and a seed; gives a results folder (``outcomes.parquet``, 
 ``scenario.yaml``, ``manifest.json``) written in chunks that survive an interruption. Replication *i*
 gets the same random streams (:mod:`sim.seeding`) on every backend (:mod:`.backends`: serial,
 processes, Dask), so the rows are identical however the run is split. :mod:`.stopping` stops a run
-early once a precision target is met; :mod:`.results` reads and writes the folder.
+early once a precision target is met; :mod:`.results` reads and writes the folder;
+:mod:`.sampling` names the sampling plans (mc, stratified, Latin hypercube in blocks) and gives
+the between-block intervals that stay honest under them.
 """
 
 from sim.montecarlo.results import load, load_events, load_manifest
