@@ -70,6 +70,8 @@ class RotationEnv(simpy.Environment):
         #: Stratified uniforms of this replication's once-per-replication inputs, by input name
         #: (empty with plain Monte Carlo sampling: every input is drawn from its stream).
         self.strata: dict[str, float] = strata_of(compiled, seed, replication, self.rng)
+        #: Visitors who stayed on the ground because their visit would be shorter than min_visit.
+        self.stood_down: set[str] = set()
 
     def fire(self, event: simpy.Event, value: Any = None) -> None:
         """Trigger ``event`` with ``value``. With nobody waiting for it yet it needs no SimPy
