@@ -129,6 +129,7 @@ class CompiledScenario:
     #: their crew time is modelled as a resource; a contingency costs the others nothing we track.
     scheduled_people: frozenset[str] = frozenset()
     row_template: dict[str, Any] = field(default_factory=dict)
+    health: Any = None  # HealthPlan (sim.model.health): failures, replacements, emergencies
 
     @property
     def work_planned_h(self) -> float:
@@ -292,6 +293,9 @@ def compile_scenario(s: Scenario) -> CompiledScenario:
     from sim.model.outcome import row_template
 
     compiled.row_template = row_template(compiled)
+    from sim.model.health import compile_health
+
+    compile_health(s, compiled, orbit)
     return compiled
 
 

@@ -20,7 +20,9 @@ if TYPE_CHECKING:
     from sim.model.compiled import Return
     from sim.model.env import RotationEnv
 
+from sim.model.emergency import emergency_undock_h, recall_event
 from sim.model.outcome import DELAY_CAUSES, DOCK_CAUSES
+from sim.model.replacement import return_target, wait_for_liner_moves
 
 SECONDS_PER_DAY = 86400.0
 
@@ -67,12 +69,21 @@ def return_process(
     life_end = plan.life_end_h
     if life_end is None:
         life_end = station.docked_since[v] + plan.design_life_h
+    # A replacement leaves no earlier than its `return_after`; an emergency recalls a vehicle early.
+    causes["health"] = return_target(env, v, target) - target
+    target += causes["health"]
+    recall = recall_event(env, v)
 
     if env.now > target:
         causes["arrival"] = env.now - target
     ready = max(env.now, target)
     if env.now < target:
-        yield env.timeout(target - env.now)
+        yield env.timeout(target - env.now) | recall
+    early = None
+    if recall.triggered and env.now < target:
+        causes["health"] += env.now - target
+        ready = env.now
+        early = emergency_undock_h(plan, ready)
 
     # Liner swaps into or out of this vehicle must be done.
     # Waiting for the vehicles those people arrive on is charged to that flight's own docking-delay
@@ -81,7 +92,7 @@ def return_process(
     # opportunity a day before them): past that the vehicle leaves with whoever's liner it holds, and the
     # swaps are abandoned (outcome `swap_abandoned`).
     pending = [e for e in swaps if not e.triggered]
-    if pending:
+    if pending and not recall.triggered:
         # One day of margin, so that a weathered-out landing day does not break the limit.
         hard_limit = min(plan.latest_undock_h, life_end) - 24.0
         k = bisect_right(plan.usable_h, hard_limit + 1e-9) - 1
@@ -106,7 +117,12 @@ def return_process(
     # Policy: until-done waits for the work, within its limits: the extension past the (shifted)
     # plan, latest_undock and the design life. It waits at most until the last usable landing
     # opportunity inside them, so that the undock itself stays inside them too.
-    if spec.policy == "until-done" and not work_done.triggered and _crew_has_work(env, v):
+    if (
+        spec.policy == "until-done"
+        and not recall.triggered
+        and not work_done.triggered
+        and _crew_has_work(env, v)
+    ):
         limit = min(target + plan.max_extension_h, plan.latest_undock_h, life_end)
         usable = plan.usable_h
         k = bisect_right(usable, limit + 1e-9) - 1
@@ -118,6 +134,12 @@ def return_process(
         if not work_done.triggered:
             env.log(v, "return", "extension ends", "work incomplete")
 
+    # Liners moving into this vehicle (lifeboat or replacement moves) must be installed first.
+    before = env.now
+    yield from wait_for_liner_moves(env, v)
+    causes["liner_swap"] += env.now - before
+    ready = max(ready, env.now)
+
     # First landing opportunity at or after `ready`, in daylight and not weathered out. The
     # opportunities (and their daylight flags) are fixed instants: a shifted plan does not move them.
     i = bisect_left(opps, ready - 1e-9)
@@ -127,6 +149,9 @@ def return_process(
     undock = None
     epoch_h = c.epoch_unix / 3600.0
     usable = plan.usable
+    if early is not None:  # an emergency: the next daily opportunity, rules waived
+        undock = first_usable = early
+        i = len(opps)
     while i < len(opps):
         if usable[i]:
             when = float(opps[i])
@@ -158,6 +183,7 @@ def return_process(
         for p in sorted(station.aboard, key=lambda p: c.people[p].index)
         if station.liner.get(p) == v
     ]
+    crew = env.health.boarding(v, crew)
     if len(crew) > c.seats[v]:
         env.violation(f"{v} carries {len(crew)} people in {c.seats[v]} seats")
     if undock > life_end + 1e-9:
@@ -168,6 +194,7 @@ def return_process(
     station.free_port(v)
     station.leave(crew, v)
     env.departed[v].succeed()
+    env.health.after_undock(v)
 
     descent = float(spec.descent.sample(rng)) * spec.descent.to_hours
     causes["descent"] = descent - plan.descent_nominal_h

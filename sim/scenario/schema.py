@@ -9,7 +9,7 @@ path and what was expected. Durations carry explicit units and are kept as distr
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import (
     AwareDatetime,
@@ -30,6 +30,9 @@ from sim.scenario.distributions import (
     PoissonEvent,
     coerce_distribution,
 )
+
+if TYPE_CHECKING:  # completed by sim.scenario.health (Scenario.model_rebuild)
+    from sim.scenario.health import VehicleHealth
 
 # --------------------------------------------------------------------------------------------------
 # Field types
@@ -471,6 +474,9 @@ class Scenario(_Model):
     work: Work = Field(default_factory=Work)
     contingencies: list[Contingency] = Field(default_factory=list)
     returns: dict[str, ReturnSpec] = Field(default_factory=dict)
+    vehicle_health: VehicleHealth | None = Field(
+        default=None, description="Vehicle failures, lifeboats, replacements, emergency returns."
+    )
 
     @property
     def primary(self) -> str | None:
