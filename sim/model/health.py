@@ -240,3 +240,35 @@ def finish_row(env: RotationEnv) -> None:
             row[f"person.{p}.home_vehicle"] = vehicle
             row[f"person.{p}.home_utc"] = row.get(f"{vehicle}.landing_actual_utc", NAN)
     row["health.no_lifeboat_h"] = total
+    _headline_follows_its_people(env)
+
+
+def _headline_follows_its_people(env: RotationEnv) -> None:
+    """When the headline vehicle failed, the headline landing is its people's: the last of those who
+    were to come home on it and flew (NaN while any is still aboard); the difference to the
+    vehicle's own (empty) landing is charged to ``delay.health_h``."""
+    c = env.c
+    row = env.row
+    primary = c.primary
+    if primary is None or row[f"{primary}.health"] == "fit":
+        return
+    people = [
+        p.name
+        for p in c.people.values()
+        if p.returns == primary and p.name in env.station.arrived_at
+    ]
+    if not people:
+        return
+    homes = [row[f"person.{p}.home_utc"] for p in people]
+    landed = max(homes) if all(h == h for h in homes) else NAN
+    plan = c.returns[primary]
+    old_delay = row["landing_delay_h"]
+    delay = landed - plan.landing_planned_h
+    row["landing_actual_utc"] = landed
+    row["landing_delay_h"] = delay
+    row["landed_on_planned_day"] = (
+        landed == landed
+        and math.floor((c.epoch_unix + landed * 3600) / 86400.0) == plan.planned_day
+    )
+    if delay == delay and old_delay == old_delay:
+        row["delay.health_h"] += delay - old_delay

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 from sim.model.emergency import emergency_undock_h, recall_event
 from sim.model.outcome import DELAY_CAUSES, DOCK_CAUSES
-from sim.model.replacement import return_target, wait_for_liner_moves
+from sim.model.replacement import hold_unfit, return_target, wait_for_liner_moves
 
 SECONDS_PER_DAY = 86400.0
 
@@ -135,6 +135,10 @@ def return_process(
             env.log(v, "return", "extension ends", "work incomplete")
 
     # Liners moving into this vehicle (lifeboat or replacement moves) must be installed first.
+    before = env.now
+    yield from hold_unfit(env, v, life_end)
+    causes["health"] += env.now - before
+    ready = max(ready, env.now)
     before = env.now
     yield from wait_for_liner_moves(env, v)
     causes["liner_swap"] += env.now - before

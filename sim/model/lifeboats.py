@@ -44,6 +44,7 @@ class HealthState:
         self.left_on: dict[str, str] = {}
         self.recalled: dict[str, simpy.Event] = {}  # vehicle -> emergency recall
         self.staying_home: set[str] = set()
+        self.emptied_events: dict[str, simpy.Event] = {}  # unfit vehicle -> its last liner left
 
     # Failure ----------------------------------------------------------------------------------------
     def failed_event(self, vehicle: str) -> simpy.Event:
@@ -197,8 +198,24 @@ class HealthState:
             env.log(target, "seats", "liner moved", person)
         else:
             self.return_of[person] = station.liner.get(person, "")
+        for vehicle, event in self.emptied_events.items():
+            if not event.triggered and not self.liners_in(vehicle):
+                event.succeed()
         self.refresh()
         self.assign()
+
+    def liners_in(self, vehicle: str) -> list[str]:
+        station = self.env.station
+        return [p for p in station.aboard if station.liner.get(p) == vehicle]
+
+    def emptied(self, vehicle: str) -> simpy.Event:
+        """Fires when no liner of anyone aboard is left in ``vehicle``."""
+        if vehicle not in self.emptied_events:
+            self.emptied_events[vehicle] = self.env.event()
+        event = self.emptied_events[vehicle]
+        if not event.triggered and not self.liners_in(vehicle):
+            event.succeed()
+        return event
 
     # Undock -----------------------------------------------------------------------------------------
     def boarding(self, vehicle: str, crew: list[str]) -> list[str]:

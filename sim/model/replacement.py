@@ -103,3 +103,16 @@ def wait_for_liner_moves(env: RotationEnv, vehicle: str):
         if not moving:
             return
         yield env.all_of(moving)
+
+
+def hold_unfit(env: RotationEnv, vehicle: str, life_end_h: float):
+    """An unfit vehicle still holding liners stays docked until they have another seat (it is the
+    last resort of people without one), but not past a day before its design life ends."""
+    health = env.health
+    if vehicle not in health.unfit or not health.liners_in(vehicle):
+        return
+    limit = life_end_h - 24.0
+    if env.now >= limit:
+        return
+    env.log(vehicle, "health", "held", "until the liners in it have another seat")
+    yield health.emptied(vehicle) | env.timeout(limit - env.now)

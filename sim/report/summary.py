@@ -19,6 +19,7 @@ import pandas as pd
 
 from sim import analysis
 from sim.montecarlo import results
+from sim.report.vehicle_health import vehicle_health_md
 
 #: Columns summarised by percentiles when present (headline first, then per flight).
 MAIN_COLUMNS = (
@@ -238,6 +239,9 @@ def write_report(run_dir: str | Path, draw: bool = True) -> Path:
         _section("Top drivers of the landing delay", lambda: _drivers_md(df)),
         _section("Delay attribution", lambda: _attribution_md(df)),
     ]
+    health = vehicle_health_md(df)  # None without vehicle failures (sim.report.vehicle_health)
+    if health is not None:
+        parts.append(f"## Vehicle health and lifeboats\n\n{health}\n")
     if figures:
         links = "\n".join(f"- [{caption}]({PLOTS}/{name})" for caption, name in figures)
         parts.append(f"## Plots\n\n{links}\n")

@@ -29,8 +29,10 @@ def test_no_free_seat_leaves_the_crew_without_a_lifeboat_until_the_horizon():
     assert row["A.failed_utc"] == FAILURE_H
     assert row["A.failure_cause"] == "test leak"
     assert row["health.return_vehicle_failed"]
-    # A undocks empty on its planned day; A1 and A2 stay aboard with no fit seat to the end.
-    assert row["A.undock_actual_utc"] == 744.0
+    # A stays docked as their last resort until a day before its design life ends (docked
+    # h -744 + 210 d = h 4296; h 4272 is a 00:00 opportunity), then undocks empty; A1 and A2 stay
+    # aboard with no fit seat to the end.
+    assert row["A.undock_actual_utc"] == 4272.0
     assert row["A.crew_returned"] == 0
     for p in ("A1", "A2"):
         assert row[f"person.{p}.no_lifeboat_h"] == pytest.approx(compiled.horizon_h - FAILURE_H)
