@@ -48,7 +48,7 @@ def _format_commands(parser) -> str:
 
 
 def calibration_rules() -> str:
-    from sim.calibration.flights import FREE_TEXT_RULES
+    from sim.calibration.free_text import FREE_TEXT_RULES
 
     rules = (
         FREE_TEXT_RULES if not isinstance(FREE_TEXT_RULES, str) else FREE_TEXT_RULES.splitlines()

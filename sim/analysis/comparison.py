@@ -21,6 +21,7 @@ from sim.analysis.estimates import (
     _z,
     q_label,
 )
+from sim.tables import text_table
 
 
 @dataclass
@@ -53,17 +54,22 @@ class Comparison:
     def to_text(self, label_a: str = "A", label_b: str = "B") -> str:
         """A plain-text table for the terminal."""
         unit = "h" if self.is_time else _unit_of(self.metric)
+        rows = [
+            (
+                row.statistic,
+                _fmt(row.A),
+                _fmt(row.B),
+                _fmt(row.diff),
+                f"[{_fmt(row.diff_low)}, {_fmt(row.diff_high)}]",
+            )
+            for row in self.table.itertuples(index=False)
+        ]
         lines = [
             f"{self.metric}: {label_b} vs {label_a} (B - A), "
             f"{'paired by replication' if self.paired else 'unpaired'}, "
             f"n_A={self.n_a:,}, n_B={self.n_b:,}",
-            f"{'statistic':<10} {'A':>22} {'B':>22} {'B-A':>10} {f'{self.ci:.0%} CI of B-A':>22}",
+            text_table(("statistic", label_a, label_b, "B-A", f"{self.ci:.0%} CI of B-A"), rows),
         ]
-        for row in self.table.itertuples(index=False):
-            lines.append(
-                f"{row.statistic:<10} {_fmt(row.A):>22} {_fmt(row.B):>22} {_fmt(row.diff):>10} "
-                f"{'[' + _fmt(row.diff_low) + ', ' + _fmt(row.diff_high) + ']':>22}"
-            )
         lines.append(f"differences in {unit}" if unit else "")
         lines.append(
             f"KS statistic {self.ks_statistic:.4f}, p-value {self.ks_pvalue:.4g}; "

@@ -30,6 +30,7 @@ from typing import Any
 import pandas as pd
 
 from sim.errors import CrewsimError, Interrupted
+from sim.tables import text_table
 
 #: Outcome columns the per-point table reads (plus the metric).
 SUMMARY_COLUMNS = (
@@ -367,11 +368,7 @@ def format_table(table: pd.DataFrame, axes: Sequence[Axis], metric: str) -> str:
                 num(r["visit_days_p50"], ".2f"),
             ]
         )
-    widths = [max(len(row[i]) for row in [head, *lines]) for i in range(len(head))]
-    out = [
-        "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)) for row in [head, *lines]
-    ]
-    return "\n".join(line.rstrip() for line in out)
+    return text_table(head, lines, rule=False)
 
 
 # --------------------------------------------------------------------------- running

@@ -2,7 +2,7 @@
 
 :func:`calibrate` turns :class:`sim.calibration.flights.FlightRecord` s into :class:`Estimate` s: one per
 parameter, with its value, the flights used (``n``), the flights left out because a needed cell was
-unknown, and an interval. :func:`priors_yaml` writes the estimates as the ``defaults:`` of a scenario
+unknown, and an interval. :func:`sim.calibration.priors_file.priors_yaml` writes the estimates as the ``defaults:`` of a scenario
 (the form of ``scenarios/priors/soyuz_ms.yaml``), with the provenance of every value in comments.
 
 Conventions (stated in the generated file too):
@@ -26,8 +26,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-import yaml
-
 from sim.calibration.fitting import (
     ZIWeibullFit,
     fit_zero_inflated_weibull,
@@ -35,7 +33,8 @@ from sim.calibration.fitting import (
     median_interval,
     wilson_interval,
 )
-from sim.calibration.flights import FAST_SCHEMES, SCHEMES, FlightRecord
+from sim.calibration.flights import FlightRecord
+from sim.calibration.free_text import FAST_SCHEMES, SCHEMES
 from sim.scenario.distributions import ZeroInflatedWeibull
 
 #: US-segment ISS launch slips by how far ahead the plan was made (Gardner & Grogan, ISS flight
@@ -360,129 +359,3 @@ def calibrate(
 
 def _gt0(x: int | None) -> bool | None:
     return None if x is None else x > 0
-
-
-# --- output --------------------------------------------------------------------------------------
-
-
-def compress_flights(names: Iterable[str]) -> str:
-    """``MS-01, MS-02, MS-03, MS-05`` -> ``MS-01..03, MS-05`` (runs of consecutive numbers)."""
-    import re
-
-    groups: list[list[tuple[str, int, str, str]]] = []
-    for name in names:
-        m = re.fullmatch(r"(.*?-)(\d+)(\D*)", name)
-        if not m:
-            groups.append([(name, -1, "", name)])
-            continue
-        item = (m.group(1), int(m.group(2)), m.group(3), name)
-        last = groups[-1][-1] if groups else None
-        if last and last[0] == item[0] and last[2] == item[2] and last[1] + 1 == item[1]:
-            groups[-1].append(item)
-        else:
-            groups.append([item])
-    parts = []
-    for g in groups:
-        if len(g) == 1:
-            parts.append(g[0][3])
-        else:
-            width = len(g[-1][3]) - len(g[-1][0]) - len(g[-1][2])
-            parts.append(f"{g[0][3]}..{g[-1][1]:0{width}d}{g[-1][2]}")
-    return ", ".join(parts)
-
-
-def format_table(cal: Calibration) -> str:
-    """Plain-text table: parameter, value, n, left out, interval, flights used."""
-    header = ("parameter", "value", "n", "left out", "interval", "flights used")
-    rows = [
-        (e.name, e.value, str(e.n), str(e.left_out), e.interval, compress_flights(e.flights))
-        for e in cal.estimates
-    ]
-    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header) - 1)]
-    lines = []
-    for r in [header, tuple("-" * w for w in widths) + ("-" * 12,), *rows]:
-        cells = [c.ljust(w) for c, w in zip(r[:-1], widths, strict=True)]
-        lines.append("  ".join([*cells, r[-1]]).rstrip())
-    notes = [f"  {e.name}: {e.note}" for e in cal.estimates if e.note]
-    return "\n".join(lines + (["", "notes:", *notes] if notes else []))
-
-
-def _flow(value: Any) -> str:
-    text = yaml.safe_dump(value, default_flow_style=True, sort_keys=False, width=10_000).strip()
-    return text.removesuffix("...").strip()
-
-
-def priors_yaml(
-    cal: Calibration,
-    *,
-    command: str,
-    inputs: list[str],
-    base: dict | None = None,
-) -> str:
-    """The ``defaults:`` YAML text: derived values replace the base's, the rest are carried over.
-
-    ``base`` is the ``defaults`` mapping of an existing priors file (or ``None`` for a fragment with
-    the derived keys only). Every derived key gets a comment with n, left-out count and interval.
-    """
-    derived = {e.path: e for e in cal.estimates if e.path is not None and e.yaml_value is not None}
-    tree: dict = {}
-    for section, mapping in (base or {}).items():
-        tree[section] = dict(mapping) if isinstance(mapping, dict) else mapping
-    for path in derived:
-        node = tree
-        for key in path[:-1]:
-            node = node.setdefault(key, {})
-        node[path[-1]] = derived[path].yaml_value
-    carried = []
-
-    def emit(node: dict, prefix: tuple[str, ...], indent: int, out: list[str]) -> None:
-        for key, value in node.items():
-            path = (*prefix, key)
-            pad = "  " * indent
-            est = derived.get(path)
-            if est is not None:
-                flights = compress_flights(est.flights)
-                out.append(f"{pad}# {est.name}: n={est.n}, left out {est.left_out}; {flights}")
-                if est.interval:
-                    out.append(f"{pad}#   interval: {est.interval}")
-                if est.note:
-                    out.append(f"{pad}#   {est.note}")
-            elif not isinstance(value, dict) or _is_leaf(value):
-                carried.append(".".join(path))
-            if isinstance(value, dict) and not _is_leaf(value):
-                out.append(f"{pad}{_flow(key)}:")
-                emit(value, path, indent + 1, out)
-            else:
-                out.append(f"{pad}{_flow(key)}: {_flow(value)}")
-
-    derived = {("defaults", *p): e for p, e in derived.items()}
-    body: list[str] = []
-    emit({"defaults": tree}, (), 0, body)
-    carried = [c.removeprefix("defaults.") for c in carried]
-    head = [
-        "# Fleet-wide priors for crewed Soyuz flights to the ISS (the `defaults:` of a scenario).",
-        f"# Generated by: {command}",
-        "# Inputs:",
-        *[f"#   {i}" for i in inputs],
-        "# Methods: event probabilities are Jeffreys posterior means (k+1/2)/(n+1), interval = 95 %",
-        "# Wilson on k/n; durations are triangular(min, median, max) of the flights without docking",
-        "# trouble; the slip is the empirical last-month slip (advanced launches = 0). n = flights",
-        "# used, left out = flights whose needed cell was blank or unreadable.",
-    ]
-    fit = cal.slip_fit
-    if fit is not None:
-        head.append(f"# Alternative slip prior (MLE, bootstrap 95 %): {_flow(fit.as_yaml())}")
-    head.append("# US-segment slip priors by planning horizon (Gardner & Grogan), for comparison:")
-    for label, prior in US_SEGMENT_SLIP_PRIORS.items():
-        fields = prior.model_dump(exclude_none=True)
-        fields = {"dist": fields.pop("dist"), **fields}
-        head.append(f"#   {label}: {_flow(fields)}")
-    if carried:
-        head.append("# Carried over from the base file (not derived from these tables):")
-        head.append("#   " + ", ".join(carried))
-    return "\n".join(head + body) + "\n"
-
-
-def _is_leaf(value: dict) -> bool:
-    """A mapping that is a value (a distribution or a place), not a section."""
-    return "dist" in value or "value" in value or "lat" in value

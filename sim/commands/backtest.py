@@ -80,7 +80,7 @@ def _check_names(records: list, path: str) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from sim.calibration import backtest
+    from sim.calibration import backtest, backtest_report
 
     if args.n < 1:
         raise CrewsimError(f"-n/--replications must be at least 1, got {args.n}")
@@ -116,15 +116,15 @@ def run(args: argparse.Namespace) -> int:
 
     print(f"backtest of {args.flights}: {args.n} replications per flight", file=sys.stderr)
     bt = backtest.run_backtest(flights, train, n=args.n, seed=args.seed, progress=progress)
-    print(backtest.format_table(bt))
+    print(backtest_report.format_table(bt))
     for note in flights_info["notes"] + [n for i in train_info for n in i["notes"]]:
         print(f"note: {note}")
 
     out.mkdir(parents=True, exist_ok=True)
     with (out / "backtest_table.csv").open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=backtest.TABLE_COLUMNS)
+        writer = csv.DictWriter(handle, fieldnames=backtest_report.TABLE_COLUMNS)
         writer.writeheader()
-        for row in backtest.table_rows(bt):
+        for row in backtest_report.table_rows(bt):
             writer.writerow({k: "" if v is None else v for k, v in row.items()})
     inputs = {
         "command": "crewsim backtest " + shlex.join(_argv(args)),
@@ -132,13 +132,11 @@ def run(args: argparse.Namespace) -> int:
         "train": train_info or "leave-one-out over --flights",
     }
     (out / "backtest.json").write_text(
-        json.dumps(backtest.as_json(bt, inputs), indent=2, default=str) + "\n", encoding="utf-8"
+        json.dumps(backtest_report.as_json(bt, inputs), indent=2, default=str) + "\n",
+        encoding="utf-8",
     )
-    for name, make in (
-        ("pit_histogram.png", backtest.pit_histogram),
-        ("reliability_diagram.png", backtest.reliability_diagram),
-    ):
-        make(bt).savefig(out / name, dpi=120)
+    for name, figure in backtest_report.figures(bt).items():
+        figure.savefig(out / name, dpi=120)
     print(
         f"\nwrote {out}/backtest_table.csv, backtest.json, pit_histogram.png, "
         "reliability_diagram.png"

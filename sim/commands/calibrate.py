@@ -57,8 +57,9 @@ def _load_base(path: str) -> dict:
 
 
 def run(args: argparse.Namespace) -> int:
-    from sim.calibration.calibrate import calibrate, format_table, priors_yaml
+    from sim.calibration.calibrate import calibrate
     from sim.calibration.flights import read_flights
+    from sim.calibration.priors_file import format_table, priors_yaml
 
     records, issues, inputs = [], [], []
     for path in args.flights:

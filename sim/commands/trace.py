@@ -116,11 +116,9 @@ def format_events(table: Any) -> str:
             strict=True,
         )
     ]
-    widths = [max([len(header[i])] + [len(r[i]) for r in rows]) for i in range(4)]
-    lines = []
-    for r in [header, *rows]:
-        lines.append("  ".join(r[i].ljust(widths[i]) for i in range(4)) + "  " + r[4])
-    return "\n".join(line.rstrip() for line in lines)
+    from sim.tables import text_table
+
+    return text_table(header, rows, rule=False)
 
 
 def _when(hours: float, epoch: Any) -> str:
@@ -134,7 +132,10 @@ def _when(hours: float, epoch: Any) -> str:
 
 def headline(row: dict[str, Any], epoch: Any, primary: str | None) -> str:
     """The outcome row's headline columns, in words."""
-    lines = [f"outcome: {row['outcome']}"]
+    from sim.model.outcome import OUTCOME_LABELS
+
+    reason = f" ({row['outcome_reason']})" if row.get("outcome_reason") else ""
+    lines = [f"outcome: {row['outcome']}{reason}: {OUTCOME_LABELS.get(row['outcome'], '')}"]
     if primary is not None:
         lines.append(
             f"{primary} landing: planned {_when(row['landing_planned_utc'], epoch)}, "
@@ -159,11 +160,33 @@ def headline(row: dict[str, Any], epoch: Any, primary: str | None) -> str:
         f"contingencies: {row['contingency_count']} ({row['contingency_h']:.1f} h); "
         f"visitors' days aboard: {row['visit_days']:.2f}; peak crew: {row['peak_crew']}"
     )
+    lines += _people(row, epoch)
     lines.append(
         f"violations: {row['violations']}"
         + (f" ({row['violation_list']})" if row["violation_list"] else "")
     )
     return "\n".join(lines)
+
+
+def _people(row: dict[str, Any], epoch: Any) -> list[str]:
+    """One line per person: where they ended, on which vehicle and when, days aboard, work."""
+    names = [k[len("crew.") : -len(".end_state")] for k in row if k.endswith(".end_state")]
+    lines = []
+    for name in names:
+        state = row[f"crew.{name}.end_state"]
+        where = (
+            f"home on {row[f'crew.{name}.home_on']} {_when(row[f'crew.{name}.home_utc'], epoch)}"
+            if state == "home"
+            else state
+        )
+        days = row[f"crew.{name}.days_aboard"]
+        work = row[f"crew.{name}.work_h"]
+        lines.append(
+            f"  {name}: {where}"
+            + (f", {days:.1f} d aboard" if days == days else "")
+            + (f", {work:.1f} h of planned work" if work else "")
+        )
+    return ["people:", *lines] if lines else []
 
 
 def _gantt(table: Any, row: dict[str, Any], epoch: Any, name: str) -> Any:

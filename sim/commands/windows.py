@@ -240,14 +240,15 @@ def _print_table(day0: float, days: int, windows: np.ndarray, opps: np.ndarray) 
         t = row["touchdown_unix"]
         flag = "day" if row["daylight"] else "night"
         by_day[_day(t)]["landing"].append(f"{_hhmm(t)} {flag}")
-    rows = [("date (UTC)", "launch window", "landing opportunities (touchdown, light)")]
+    from sim.tables import text_table
+
+    header = ("date (UTC)", "launch window", "landing opportunities (touchdown, light)")
+    rows = []
     for k in range(days):
         key = _day(day0 + k * 86400.0)
         entry = by_day[key]
         rows.append((key, ", ".join(entry["launch"]) or "-", ", ".join(entry["landing"]) or "-"))
-    widths = [max(len(r[i]) for r in rows) for i in range(2)]
-    for r in rows:
-        print(f"{r[0]:<{widths[0]}}  {r[1]:<{widths[1]}}  {r[2]}".rstrip())
+    print(text_table(header, rows, rule=False))
 
 
 def _write_csv(windows: np.ndarray, opps: np.ndarray, stream) -> None:

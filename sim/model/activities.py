@@ -40,8 +40,8 @@ def work_process(env: RotationEnv, done_event: simpy.Event):
     if planned > 0:
         row["work_done_h"] = min(total, planned)
         row["work_done_frac"] = min(total / planned, 1.0)
-        row["work_complete"] = total >= planned - 1e-6
-    if row["work_complete"]:
+        row["work_plan_done"] = total >= planned - 1e-6
+    if row["work_plan_done"]:
         done_event.succeed()
 
 
@@ -112,6 +112,8 @@ def _run_tasks(env: RotationEnv, effs: list[float], progress: list[float]):
                     remaining -= worked
                     done += worked
                     progress[0] += worked
+                    for person in task.people:
+                        env.row[f"crew.{person}.work_h"] += worked
                 release_all(requests)
 
 

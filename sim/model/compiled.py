@@ -128,6 +128,14 @@ class CompiledScenario:
     #: People whose time the schedule depends on (named in tasks, or moving a seat liner): only
     #: their crew time is modelled as a resource; a contingency costs the others nothing we track.
     scheduled_people: frozenset[str] = frozenset()
+    #: Fewest people aboard before it is a violation, checked until ``min_crew_until_h``.
+    min_crew: int = 0
+    min_crew_until_h: float = math.inf
+    #: The people the headline is about: those who fly up in the run and come home on the primary
+    #: return (the film crew); without such people, everyone planned to come home on it.
+    visitors: tuple[str, ...] = ()
+    #: Planned visit (hours): the visitors' planned docking to the primary's planned undock.
+    visit_planned_h: float = math.nan
     row_template: dict[str, Any] = field(default_factory=dict)
     health: Any = None  # HealthPlan (sim.model.health): failures, replacements, emergencies
 
@@ -290,6 +298,10 @@ def compile_scenario(s: Scenario) -> CompiledScenario:
         + [p.name for p in people.values() if (p.aboard_vehicle or p.up_vehicle) != p.returns]
     )
     compiled.horizon_h = last + HORIZON_DAYS * 24.0
+    compiled.min_crew = s.station.min_crew
+    if s.station.min_crew_until is not None:
+        compiled.min_crew_until_h = s.hours(s.station.min_crew_until)
+    compiled.visitors, compiled.visit_planned_h = _visitors(compiled)
     from sim.model.outcome import row_template
 
     compiled.row_template = row_template(compiled)
@@ -297,6 +309,18 @@ def compile_scenario(s: Scenario) -> CompiledScenario:
 
     compile_health(s, compiled, orbit)
     return compiled
+
+
+def _visitors(c: CompiledScenario) -> tuple[tuple[str, ...], float]:
+    """The headline people (see ``CompiledScenario.visitors``) and their planned visit (hours)."""
+    if c.primary is None:
+        return (), math.nan
+    home = [p for p in c.people.values() if p.returns == c.primary]
+    flying = [p for p in home if p.up_vehicle in c.launches]
+    if not flying:
+        return tuple(p.name for p in home), math.nan
+    arrival = max(c.launches[p.up_vehicle].dock_planned_h for p in flying)
+    return tuple(p.name for p in flying), c.returns[c.primary].planned_undock_h - arrival
 
 
 def _time_of_day_h(unix_s: float) -> float:

@@ -11,8 +11,7 @@ Outcome columns (hours since the epoch for ``*_utc``):
 holding someone's seat liner failed before the headline return undocked), ``health.no_lifeboat_h``
 (sum over people), ``health.emergency_returns``; per vehicle ``V.health`` (``fit``, ``unfit-for-crew``,
 ``lost``, ``replaced``: unfit and a replacement docked), ``V.failed_utc``, ``V.failure_cause``;
-per person ``person.P.home_utc``, ``person.P.home_vehicle``, ``person.P.days_aboard``,
-``person.P.no_lifeboat_h``.
+per person ``crew.P.no_lifeboat_h`` (beside the model's ``crew.P.home_on``, ``crew.P.home_utc``).
 """
 
 from __future__ import annotations
@@ -176,10 +175,7 @@ def _columns(c: CompiledScenario) -> dict[str, Any]:
         row[f"{v}.failed_utc"] = NAN
         row[f"{v}.failure_cause"] = ""
     for p in c.people:
-        row[f"person.{p}.home_utc"] = NAN
-        row[f"person.{p}.home_vehicle"] = ""
-        row[f"person.{p}.days_aboard"] = NAN
-        row[f"person.{p}.no_lifeboat_h"] = 0.0
+        row[f"crew.{p}.no_lifeboat_h"] = 0.0
     return row
 
 
@@ -218,27 +214,16 @@ def _random_failure(env: RotationEnv, plan: FailurePlan, v: str):
         env.health.fail(v, plan)
 
 
-def finish_row(env: RotationEnv) -> None:
-    """Per-person outcome columns at the end of the replication."""
+def finish_health_row(env: RotationEnv) -> None:
+    """Per-person hours without a lifeboat, and the headline of a failed headline vehicle."""
     row = env.row
-    station = env.station
     health = env.health
-    end = env.now
-    health.close_clocks(end)
+    health.close_clocks(env.now)
     total = 0.0
     for p in env.c.people:
         hours = health.no_lifeboat_h.get(p, 0.0)
-        row[f"person.{p}.no_lifeboat_h"] = hours
+        row[f"crew.{p}.no_lifeboat_h"] = hours
         total += hours
-        if p in station.arrived_at:
-            left = station.left_at.get(p)
-            row[f"person.{p}.days_aboard"] = (
-                (left if left is not None else end) - station.arrived_at[p]
-            ) / 24.0
-        vehicle = health.left_on.get(p)
-        if vehicle is not None:
-            row[f"person.{p}.home_vehicle"] = vehicle
-            row[f"person.{p}.home_utc"] = row.get(f"{vehicle}.landing_actual_utc", NAN)
     row["health.no_lifeboat_h"] = total
     _headline_follows_its_people(env)
 
@@ -259,7 +244,7 @@ def _headline_follows_its_people(env: RotationEnv) -> None:
     ]
     if not people:
         return
-    homes = [row[f"person.{p}.home_utc"] for p in people]
+    homes = [row[f"crew.{p}.home_utc"] for p in people]
     landed = max(homes) if all(h == h for h in homes) else NAN
     plan = c.returns[primary]
     old_delay = row["landing_delay_h"]

@@ -111,7 +111,7 @@ def return_process(
         causes["liner_swap"] = env.now - after_arrival
         ready = env.now
         if any(not e.triggered for e in swaps):
-            row["outcome"] = "swap_abandoned"
+            row["outcome_reason"] = "swap_abandoned"
             env.log(v, "return", "swaps abandoned", "design life or latest undock reached")
 
     # Policy: until-done waits for the work, within its limits: the extension past the (shifted)
@@ -172,7 +172,7 @@ def return_process(
             break
         i += 1
     if undock is None:
-        row["outcome"] = "return_blocked"
+        row["outcome_reason"] = "return_blocked"
         env.log(v, "return", "no opportunity", "no usable landing opportunity in the horizon")
         env.departed[v].succeed()
         return
@@ -215,6 +215,9 @@ def return_process(
     row[f"{v}.extension_d"] = max(0.0, undock - plan.planned_undock_h) / 24.0
     row[f"{v}.life_margin_d"] = (life_end - undock) / 24.0
     row[f"{v}.crew_returned"] = len(crew)
+    for person in crew:
+        row[f"crew.{person}.home_on"] = v
+        row[f"crew.{person}.home_utc"] = landed
     row[f"{v}.weather_days"] = weather_days
     row[f"in.{v}.weather_days"] = float(weather_days)
     row[f"in.{v}.descent_h"] = descent

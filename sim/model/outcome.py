@@ -33,22 +33,58 @@ DELAY_CAUSES = (
 #: Causes of an arriving flight's docking delay; their columns add up to ``V.dock_delay_h``.
 DOCK_CAUSES = ("launch_slip", "relocation", "scrub", "rendezvous", "docking")
 
-OUTCOMES = (
-    "nominal",
-    "delayed",
-    "launch_failure",
-    "launch_stood_down",
-    "docking_abort",
-    "swap_abandoned",
-    "return_blocked",
-)
+#: The outcome labels, exclusive, named for what happened to the visitors (the people who fly up
+#: and come home on the primary return; see ``CompiledScenario.visitors``), with one line each.
+#: A replication takes the first label, in this order, whose condition holds.
+OUTCOME_LABELS: dict[str, str] = {
+    "constraint-violated": (
+        "A hard constraint broke (design life, seats, crew limit, minimum crew): the plan as "
+        "flown was not allowed, whatever happened to the people."
+    ),
+    "visit-not-flown": (
+        "The visitors never reached the station: launch failure, launch stood down, docking "
+        "abandoned, or the longest visit the bounds allowed was shorter than `min_visit`."
+    ),
+    "stranded": (
+        "A visitor did not come home on their planned vehicle: still aboard at the horizon, or "
+        "home on another vehicle (their seat-liner swap was abandoned)."
+    ),
+    "short-visit": (
+        "The visitors came home as planned, but the visit was cut shorter than planned and the "
+        "work plan is incomplete."
+    ),
+    "work-incomplete": (
+        "The visitors came home as planned after a visit of the planned length, but the work "
+        "plan is incomplete (contingencies, efficiency)."
+    ),
+    "late-return": (
+        "The visitors came home on their planned vehicle with the work plan complete, but after "
+        "the planned landing day (UTC)."
+    ),
+    "as-planned": (
+        "The visitors came home on their planned vehicle on the planned landing day (UTC) with "
+        "the work plan complete, and no constraint broke."
+    ),
+}
+OUTCOMES = tuple(OUTCOME_LABELS)
+
+#: What a person's ``crew.<name>.end_state`` can be at the end of a replication.
+END_STATES = {
+    "home": "landed, on the vehicle in crew.<name>.home_on",
+    "aboard": "still aboard the station at the horizon",
+    "not-flown": "never reached the station (their launch or docking failed, or they stood down)",
+}
+
+#: A visit this much shorter than planned (hours) counts as cut.
+VISIT_CUT_TOLERANCE_H = 1.0
 
 
 def row_template(c: CompiledScenario) -> dict[str, Any]:
     """The row with every column present and empty."""
     row: dict[str, Any] = {
         "replication": 0,
-        "outcome": "nominal",
+        "outcome": "as-planned",
+        "outcome_reason": "",
         "landing_planned_utc": NAN,
         "landing_actual_utc": NAN,
         "landing_delay_h": NAN,
@@ -56,16 +92,32 @@ def row_template(c: CompiledScenario) -> dict[str, Any]:
         "work_planned_h": c.work_planned_h,
         "work_done_h": 0.0,
         "work_done_frac": 0.0 if c.work_planned_h > 0 else 1.0,
+        "work_plan_done": c.work_planned_h == 0,
         "work_complete": c.work_planned_h == 0,
         "contingency_h": 0.0,
         "contingency_count": 0,
         "visit_days": NAN,
+        "visit_planned_days": c.visit_planned_h / 24.0,
+        "visit_cut": False,
+        "visit_cancelled": False,
         "peak_crew": 0,
+        "min_crew": 0,
+        "min_crew_violated": False,
         "violations": 0,
         "violation_list": "",
     }
     for cause in DELAY_CAUSES:
         row[f"delay.{cause}_h"] = 0.0
+    for p in c.people:
+        row.update(
+            {
+                f"crew.{p}.end_state": "",
+                f"crew.{p}.home_on": "",
+                f"crew.{p}.home_utc": NAN,
+                f"crew.{p}.days_aboard": NAN,
+                f"crew.{p}.work_h": 0.0,
+            }
+        )
     for v in c.launches:
         row.update(
             {
@@ -118,3 +170,71 @@ def row_template(c: CompiledScenario) -> dict[str, Any]:
     if c.primary is not None:
         row["landing_planned_utc"] = c.returns[c.primary].landing_planned_h
     return row
+
+
+def finish_row(env: Any) -> None:
+    """After the run: each person's end state, ``work_complete`` and the outcome label."""
+    c = env.c
+    row = env.row
+    station = env.station
+    for name, person in c.people.items():
+        if name in station.aboard:
+            state = "aboard"
+        elif name in station.left_at:
+            state = "home"
+        else:
+            state = "not-flown"
+        row[f"crew.{name}.end_state"] = state
+        if state == "not-flown":
+            continue
+        came = station.arrived_at.get(name, 0.0)
+        if person.aboard_vehicle is not None:  # aboard since their vehicle docked
+            came = min(came, c.docked_since_h.get(person.aboard_vehicle, came))
+        left = station.left_at.get(name, c.horizon_h)
+        row[f"crew.{name}.days_aboard"] = (left - came) / 24.0
+    workers = {p for t in c.tasks for p in t.people}
+    row["work_complete"] = bool(row["work_plan_done"]) and all(
+        _home_as_planned(c, row, p) for p in workers
+    )
+    if c.visitors and row["visit_days"] == row["visit_days"]:
+        row["visit_cut"] = row["visit_days"] * 24.0 < c.visit_planned_h - VISIT_CUT_TOLERANCE_H
+    row["outcome"], reason = classify(c, row)
+    row["outcome_reason"] = row["outcome_reason"] or reason
+
+
+def _home_as_planned(c: Any, row: dict[str, Any], person: str) -> bool:
+    return row[f"crew.{person}.home_on"] == c.people[person].returns
+
+
+def classify(c: Any, row: dict[str, Any]) -> tuple[str, str]:
+    """The replication's label (a key of :data:`OUTCOME_LABELS`) and the reason behind it."""
+    reason = _reason(c, row)
+    if row["violations"]:
+        return "constraint-violated", reason or "violation"
+    visitors = c.visitors
+    if row["visit_cancelled"] or any(row[f"crew.{p}.end_state"] == "not-flown" for p in visitors):
+        return "visit-not-flown", reason
+    if not all(_home_as_planned(c, row, p) for p in visitors):
+        return "stranded", reason
+    if not row["work_complete"]:
+        return ("short-visit" if row["visit_cut"] else "work-incomplete"), "work_incomplete"
+    if c.primary is not None and not row["landed_on_planned_day"]:
+        return "late-return", "late_landing"
+    return "as-planned", ""
+
+
+def _reason(c: Any, row: dict[str, Any]) -> str:
+    """The first event that explains an outcome other than as planned (``""`` if none)."""
+    if row["outcome_reason"]:  # set by a process (swap_abandoned, return_blocked, ...)
+        return row["outcome_reason"]
+    for v in c.launches:
+        if row[f"{v}.launch_failed"]:
+            return "launch_failure"
+        if row[f"{v}.stood_down"]:
+            return "launch_stood_down"
+        if (
+            row[f"{v}.docking_attempts"]
+            and row[f"{v}.dock_actual_utc"] != row[f"{v}.dock_actual_utc"]
+        ):
+            return "docking_abort"
+    return ""

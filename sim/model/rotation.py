@@ -13,10 +13,11 @@ from sim.model.activities import liner_swap_process, work_process
 from sim.model.compiled import CompiledScenario
 from sim.model.emergency import emergency_processes
 from sim.model.env import RotationEnv
-from sim.model.health import failure_processes, finish_row
+from sim.model.health import failure_processes, finish_health_row
 from sim.model.landing import return_process
 from sim.model.launch import launch_process
 from sim.model.lifeboats import HealthState
+from sim.model.outcome import finish_row
 from sim.model.rendezvous import relocation_process
 from sim.model.replacement import replacement_processes
 from sim.model.station import StationState, contingency_process
@@ -96,31 +97,9 @@ def simulate_replication(
         )
 
     env.run(until=c.horizon_h)
-    finish_row(env)
+    finish_health_row(env)
     env.rng.release()
     if trace:
         env.events_log.sort(key=lambda e: e[1])
-    row = env.row
-    _classify(c, row)
-    return row, env.events_log
-
-
-def _classify(c: CompiledScenario, row: dict[str, Any]) -> None:
-    """Set the replication's `outcome`."""
-    if row["outcome"] in ("return_blocked", "swap_abandoned"):
-        return
-    for v in c.launches:
-        if row[f"{v}.launch_failed"]:
-            row["outcome"] = "launch_failure"
-            return
-        if row[f"{v}.stood_down"]:
-            row["outcome"] = "launch_stood_down"
-            return
-        if (
-            row[f"{v}.docking_attempts"]
-            and row[f"{v}.dock_actual_utc"] != row[f"{v}.dock_actual_utc"]
-        ):
-            row["outcome"] = "docking_abort"
-            return
-    if c.primary is not None and not row["landed_on_planned_day"]:
-        row["outcome"] = "delayed"
+    finish_row(env)
+    return env.row, env.events_log

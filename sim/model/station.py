@@ -43,6 +43,7 @@ class StationState:
                 self.liner[person.name] = person.aboard_vehicle
                 self.arrived_at[person.name] = 0.0
         env.row["peak_crew"] = len(self.aboard)
+        env.row["min_crew"] = len(self.aboard)
         self.check(flight="", log=env.tracing)
 
     # Ports ---------------------------------------------------------------------------------------
@@ -102,6 +103,12 @@ class StationState:
             env.row["peak_crew"] = n
         if log and env.tracing:
             env.log(flight, "crew", "aboard", f"count={n} seats={seats} limit={env.c.max_crew}")
+        if env.now < env.c.min_crew_until_h:
+            if n < env.row["min_crew"]:
+                env.row["min_crew"] = n
+            if n < env.c.min_crew and not env.row["min_crew_violated"]:
+                env.row["min_crew_violated"] = True
+                env.violation(f"crew {n} below minimum {env.c.min_crew} at {env.now:.2f} h")
         if n > env.c.max_crew:
             env.violation(f"crew {n} above limit {env.c.max_crew} at {env.now:.2f} h")
         if n > seats:

@@ -20,6 +20,7 @@ import pandas as pd
 from sim import analysis
 from sim.montecarlo import results
 from sim.report.vehicle_health import vehicle_health_md
+from sim.tables import markdown_table
 
 #: Columns summarised by percentiles when present (headline first, then per flight).
 MAIN_COLUMNS = (
@@ -61,9 +62,7 @@ def _fmt(value: Any, unit: str = "") -> str:
 
 def _table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     """A GitHub-flavoured markdown table."""
-    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
-    lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
-    return "\n".join(lines)
+    return markdown_table(header, rows)
 
 
 def _section(title: str, body: Callable[[], str]) -> str:

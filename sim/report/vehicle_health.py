@@ -59,11 +59,11 @@ def vehicle_health_md(df: pd.DataFrame) -> str | None:
         lines += ["| " + " | ".join(r) + " |" for r in rows]
         lines.append("")
     people = sorted(
-        c.removeprefix("person.").removesuffix(".no_lifeboat_h")
+        c.removeprefix("crew.").removesuffix(".no_lifeboat_h")
         for c in df.columns
-        if c.startswith("person.") and c.endswith(".no_lifeboat_h")
+        if c.startswith("crew.") and c.endswith(".no_lifeboat_h")
     )
-    stranded = [p for p in people if (df[f"person.{p}.no_lifeboat_h"] > 0).any()]
+    stranded = [p for p in people if (df[f"crew.{p}.no_lifeboat_h"] > 0).any()]
     if stranded:
         lines += [
             "People who lost their lifeboat (over the replications where they did): when they came "
@@ -74,11 +74,11 @@ def vehicle_health_md(df: pd.DataFrame) -> str | None:
             "|---|---|---|---|---|---|---|---|---|",
         ]
         for p in stranded:
-            hours = df[f"person.{p}.no_lifeboat_h"]
+            hours = df[f"crew.{p}.no_lifeboat_h"]
             part = df[hours > 0]
-            home = part[f"person.{p}.home_utc"]
-            vehicle = part[f"person.{p}.home_vehicle"].replace("", "still aboard")
-            h = part[f"person.{p}.no_lifeboat_h"]
+            home = part[f"crew.{p}.home_utc"]
+            vehicle = part[f"crew.{p}.home_on"].replace("", "still aboard")
+            h = part[f"crew.{p}.no_lifeboat_h"]
             lines.append(
                 f"| {p} | {len(part):,} | {_when(home, 0.5)} | {_when(home, 0.9)} | "
                 f"{home.isna().mean():.1%} | {vehicle.mode().iloc[0]} | {h.median():.0f} | "

@@ -146,6 +146,13 @@ class Station(_Model):
     liner_swap: Hours = Field(
         default=2.0, ge=0, description="Crew time to move one seat liner to another vehicle."
     )
+    min_crew: int = Field(
+        default=0, ge=0, description="Fewest people aboard before it is a violation (0: no check)."
+    )
+    min_crew_until: Instant | None = Field(
+        default=None,
+        description="End of the period the scenario models the crew for (default: the horizon).",
+    )
 
     @field_validator("ports")
     @classmethod

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from sim.calibration import backtest
+from sim.calibration import backtest, backtest_report
 from sim.calibration.flights import read_flights
 from sim.cli import main
 
@@ -68,7 +68,7 @@ def test_outputs_are_written(ms_run):
         assert (out / name).stat().st_size > 0
     with (out / "backtest_table.csv").open() as handle:
         rows = list(csv.DictReader(handle))
-    assert list(rows[0]) == list(backtest.TABLE_COLUMNS)
+    assert list(rows[0]) == list(backtest_report.TABLE_COLUMNS)
     scored = [r for r in rows if r["metric"]]
     assert len(scored) == len(PLANNED) * len(backtest.METRICS)
 
@@ -78,7 +78,7 @@ def test_same_seed_same_numbers():
     subset = [r for r in records if r.flight in ("MS-03", "MS-19")]
     a = backtest.run_backtest(subset, records, n=50, seed=1)
     b = backtest.run_backtest(subset, records, n=50, seed=1)
-    assert backtest.table_rows(a) == backtest.table_rows(b)
+    assert backtest_report.table_rows(a) == backtest_report.table_rows(b)
 
 
 def _edited_table(path: Path) -> Path:

@@ -12,15 +12,9 @@ import numpy as np
 import pytest
 import yaml
 
-from sim.calibration.calibrate import (
-    US_SEGMENT_SLIP_PRIORS,
-    calibrate,
-    compress_flights,
-    format_table,
-    priors_yaml,
-    us_segment_slip_prior,
-)
+from sim.calibration.calibrate import US_SEGMENT_SLIP_PRIORS, calibrate, us_segment_slip_prior
 from sim.calibration.flights import REQUIRED_COLUMNS, read_flights
+from sim.calibration.priors_file import compress_flights, format_table, priors_yaml
 from sim.scenario.distributions import Triangular, ZeroInflatedWeibull, coerce_distribution
 
 DATA = Path(__file__).resolve().parents[1] / "data"

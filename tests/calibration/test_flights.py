@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from sim.calibration import flights as fl
+from sim.calibration import free_text as ft
 from sim.errors import CrewsimError
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -17,8 +18,8 @@ DATA = Path(__file__).resolve().parents[1] / "data"
 
 
 def test_rule_list_is_documented():
-    assert len(fl.FREE_TEXT_RULES) >= 10
-    assert all(isinstance(r, str) and r for r in fl.FREE_TEXT_RULES)
+    assert len(ft.FREE_TEXT_RULES) >= 10
+    assert all(isinstance(r, str) and r for r in ft.FREE_TEXT_RULES)
 
 
 @pytest.mark.parametrize(
@@ -26,17 +27,17 @@ def test_rule_list_is_documented():
     [("Y", True), ("N (robot Skybot F-850)", False), ("yes", True)],
 )
 def test_crewed(cell, expected):
-    assert fl.parse_crewed(cell) is expected
+    assert ft.parse_crewed(cell) is expected
 
 
 def test_crewed_rejects_other_text():
     with pytest.raises(ValueError):
-        fl.parse_crewed("maybe")
+        ft.parse_crewed("maybe")
 
 
 def test_returned_empty():
-    assert fl.parse_returned_empty("none")  # MS-14
-    assert not fl.parse_returned_empty("Ovchinin; Hague (abort)")  # MS-10
+    assert ft.parse_returned_empty("none")  # MS-14
+    assert not ft.parse_returned_empty("Ovchinin; Hague (abort)")  # MS-10
 
 
 @pytest.mark.parametrize(
@@ -50,30 +51,30 @@ def test_returned_empty():
     ],
 )
 def test_schemes_in(cell, expected):
-    assert fl.schemes_in(cell) == expected
+    assert ft.schemes_in(cell) == expected
 
 
 def test_unknown_scheme_is_reported():
     with pytest.raises(ValueError, match="unknown rendezvous scheme '16-orbit'"):
-        fl.schemes_in("16-orbit")
+        ft.schemes_in("16-orbit")
 
 
 def test_planned_schemes_ms():
-    assert fl.parse_planned_schemes("4-orbit (until 25 Oct), then 34-orbit") == (
+    assert ft.parse_planned_schemes("4-orbit (until 25 Oct), then 34-orbit") == (
         "4-orbit",
         "34-orbit",
     )
-    assert fl.parse_planned_schemes("2-orbit (first crewed)") == ("2-orbit", "2-orbit")
+    assert ft.parse_planned_schemes("2-orbit (first crewed)") == ("2-orbit", "2-orbit")
 
 
 def test_planned_schemes_tma():
-    assert fl.parse_tma_schemes("4-orbit planned -> 34-orbit flown") == ("4-orbit", "34-orbit")
-    assert fl.parse_tma_schemes("4-orbit (first crewed)") == ("4-orbit", "4-orbit")
+    assert ft.parse_tma_schemes("4-orbit planned -> 34-orbit flown") == ("4-orbit", "34-orbit")
+    assert ft.parse_tma_schemes("4-orbit (first crewed)") == ("4-orbit", "4-orbit")
 
 
 def test_launch_abort_scheme():
-    assert fl.is_launch_abort_scheme("none - launch abort")  # MS-10
-    assert not fl.is_launch_abort_scheme("4-orbit")
+    assert ft.is_launch_abort_scheme("none - launch abort")  # MS-10
+    assert not ft.is_launch_abort_scheme("4-orbit")
 
 
 def test_clause_guard_drops_other_vehicles():
@@ -81,10 +82,10 @@ def test_clause_guard_drops_other_vehicles():
         "2 mm drilled hole in orbital module, ISS leak 29-30 Aug 2018, sealed; "
         "landing moved after MS-10 abort"
     )  # MS-09
-    assert fl.own_clauses(notes, "Soyuz MS-09") == [
+    assert ft.own_clauses(notes, "Soyuz MS-09") == [
         "2 mm drilled hole in orbital module, ISS leak 29-30 Aug 2018, sealed"
     ]
-    assert fl.short_name("Soyuz TMA-21 (TMA)") == "TMA-21"
+    assert ft.short_name("Soyuz TMA-21 (TMA)") == "TMA-21"
 
 
 MS10 = (
@@ -94,45 +95,45 @@ MS10 = (
 
 
 def test_launch_failure_rule():
-    assert fl.is_launch_failure(MS10, "Soyuz MS-10")
-    assert not fl.is_launch_failure(
+    assert ft.is_launch_failure(MS10, "Soyuz MS-10")
+    assert not ft.is_launch_failure(
         "2 mm drilled hole in orbital module; landing moved after MS-10 abort", "Soyuz MS-09"
     )
     tma17 = (
         "Progress M-27M launch failure 28 Apr 2015 (Soyuz-2.1a 3rd-stage separation); "
         "Progress M-28M flown first"
     )
-    assert not fl.is_launch_failure(tma17, "Soyuz TMA-17M")
-    assert not fl.is_launch_failure(
+    assert not ft.is_launch_failure(tma17, "Soyuz TMA-17M")
+    assert not ft.is_launch_failure(
         "Progress M-12M launch failure 24 Aug 2011 (Soyuz-U 3rd stage)", "Soyuz TMA-22 (TMA)"
     )
 
 
 def test_pad_abort_rule():
     # No pad abort in the 2016-2021 tables; the phrase is the DOMAIN's MS-25 (2024) case.
-    assert fl.count_pad_aborts("T-20 s abort, +2 days, 34-orbit", "Soyuz MS-25") == 1
-    assert fl.count_pad_aborts(MS10, "Soyuz MS-10") == 0  # an in-flight abort, not on the pad
-    assert fl.count_pad_aborts("", "Soyuz MS-05") == 0
+    assert ft.count_pad_aborts("T-20 s abort, +2 days, 34-orbit", "Soyuz MS-25") == 1
+    assert ft.count_pad_aborts(MS10, "Soyuz MS-10") == 0  # an in-flight abort, not on the pad
+    assert ft.count_pad_aborts("", "Soyuz MS-05") == 0
 
 
 def test_docking_rules():
     ms19 = "Kurs failure on final approach; ~30 s comm loss; Shkaplerov manual docking ~10 min late"
-    assert fl.is_manual_docking(ms19, "Soyuz MS-19")
-    assert fl.is_auto_docking_failure(ms19, "Rassvet nadir", "Soyuz MS-19")
+    assert ft.is_manual_docking(ms19, "Soyuz MS-19")
+    assert ft.is_auto_docking_failure(ms19, "Rassvet nadir", "Soyuz MS-19")
     tma19 = (
         "Kurs aborted first approach at ~20 m; Malenchenko manual docking ~10 min late (17:33 UTC)"
     )
-    assert fl.is_aborted_approach(tma19, "Soyuz TMA-19M")
-    assert fl.is_manual_docking(tma19, "Soyuz TMA-19M")
+    assert ft.is_aborted_approach(tma19, "Soyuz TMA-19M")
+    assert ft.is_manual_docking(tma19, "Soyuz TMA-19M")
     ms14 = (
         "first docking attempt aborted 24 Aug 05:36 UTC at ~96-100 m (Poisk Kurs amplifier fault); "
         "MS-13 relocated; 2nd attempt at Zvezda aft planned 03:12 UTC 27 Aug"
     )
-    assert fl.is_aborted_approach(ms14, "Soyuz MS-14")
-    assert not fl.is_manual_docking(ms14, "Soyuz MS-14")
-    assert fl.is_aborted_approach("Zvezda aft (after aborted approach to Poisk)", "Soyuz MS-14")
+    assert ft.is_aborted_approach(ms14, "Soyuz MS-14")
+    assert not ft.is_manual_docking(ms14, "Soyuz MS-14")
+    assert ft.is_aborted_approach("Zvezda aft (after aborted approach to Poisk)", "Soyuz MS-14")
     # TMA-08M docked early: not a failure.
-    assert not fl.is_auto_docking_failure("docked Poisk 02:28 UTC, ~4 min early", "", "TMA-08M")
+    assert not ft.is_auto_docking_failure("docked Poisk 02:28 UTC, ~4 min early", "", "TMA-08M")
 
 
 def test_weather_rule():
@@ -140,12 +141,12 @@ def test_weather_rule():
         "LANDING +1 day for weather (freezing rain/snow, low cloud, wind; helicopters): "
         "planned 15 Mar 03:56 UTC -> 16 Mar"
     )
-    assert fl.count_weather_postponements(tma06, "Soyuz TMA-06M") == 1
+    assert ft.count_weather_postponements(tma06, "Soyuz TMA-06M") == 1
     tma10 = (
         "landing moved 12->11 Mar (site shifted Arkalyk->Dzhezkazgan, 3 m snow); 10 Mar weather "
         "delay announced then reversed; landed on schedule"
     )
-    assert fl.count_weather_postponements(tma10, "Soyuz TMA-10M") == 0
+    assert ft.count_weather_postponements(tma10, "Soyuz TMA-10M") == 0
 
 
 @pytest.mark.parametrize(
@@ -176,7 +177,7 @@ def test_weather_rule():
     ],
 )
 def test_planned_landing(cell, year, expected, has_time):
-    assert fl.parse_planned_landing(cell, year) == (expected.replace(tzinfo=UTC), has_time)
+    assert ft.parse_planned_landing(cell, year) == (expected.replace(tzinfo=UTC), has_time)
 
 
 @pytest.mark.parametrize(
@@ -189,13 +190,13 @@ def test_planned_landing(cell, year, expected, has_time):
 )
 def test_planned_landing_without_date_is_refused(cell):
     with pytest.raises(ValueError, match="no planned landing date"):
-        fl.parse_planned_landing(cell, 2018)
+        ft.parse_planned_landing(cell, 2018)
 
 
 def test_parse_utc_forms():
-    assert fl.parse_utc("2018-06-06T11:12:39.519Z")[1]
-    assert fl.parse_utc("2016-07-09T04:12Z")[0] == datetime(2016, 7, 9, 4, 12, tzinfo=UTC)
-    assert fl.parse_utc("2019-08-27") == (datetime(2019, 8, 27, tzinfo=UTC), False)
+    assert ft.parse_utc("2018-06-06T11:12:39.519Z")[1]
+    assert ft.parse_utc("2016-07-09T04:12Z")[0] == datetime(2016, 7, 9, 4, 12, tzinfo=UTC)
+    assert ft.parse_utc("2019-08-27") == (datetime(2019, 8, 27, tzinfo=UTC), False)
 
 
 # --- reading tables --------------------------------------------------------------------------------

@@ -35,10 +35,10 @@ def test_no_free_seat_leaves_the_crew_without_a_lifeboat_until_the_horizon():
     assert row["A.undock_actual_utc"] == 4272.0
     assert row["A.crew_returned"] == 0
     for p in ("A1", "A2"):
-        assert row[f"person.{p}.no_lifeboat_h"] == pytest.approx(compiled.horizon_h - FAILURE_H)
-        assert row[f"person.{p}.home_vehicle"] == ""
-    assert row["person.B1.no_lifeboat_h"] == 0.0
-    assert row["person.B1.home_utc"] == 1416.0 + 3.0
+        assert row[f"crew.{p}.no_lifeboat_h"] == pytest.approx(compiled.horizon_h - FAILURE_H)
+        assert row[f"crew.{p}.home_on"] == ""
+    assert row["crew.B1.no_lifeboat_h"] == 0.0
+    assert row["crew.B1.home_utc"] == 1416.0 + 3.0
     assert row["health.no_lifeboat_h"] == pytest.approx(2 * (compiled.horizon_h - FAILURE_H))
 
 
@@ -46,10 +46,12 @@ def test_free_seats_elsewhere_take_the_liners_in_one_swap_time():
     _, row, events = run("vehicles.B.seats=3")
     # Both liners move at once (each person's own hour): no lifeboat for exactly 1 h.
     for p in ("A1", "A2"):
-        assert row[f"person.{p}.no_lifeboat_h"] == pytest.approx(1.0)
-        assert row[f"person.{p}.home_vehicle"] == "B"
-        assert row[f"person.{p}.home_utc"] == 1419.0
-        assert row[f"person.{p}.days_aboard"] == pytest.approx(1416.0 / 24.0)
+        assert row[f"crew.{p}.no_lifeboat_h"] == pytest.approx(1.0)
+        assert row[f"crew.{p}.home_on"] == "B"
+        assert row[f"crew.{p}.home_utc"] == 1419.0
+        assert row[f"crew.{p}.days_aboard"] == pytest.approx(
+            (1416.0 + 744.0) / 24.0
+        )  # since A docked
     assert row["B.crew_returned"] == 3
     assert row["A.crew_returned"] == 0
     moved = [e for e in events if e[3] == "seats" and e[4] == "liner moved"]
@@ -64,9 +66,9 @@ def test_a_fixed_lead_time_gives_the_stranded_hours_exactly():
     assert row["R.launch_actual_utc"] == 342.0
     assert row["R.dock_actual_utc"] == 345.0
     for p in ("A1", "A2"):
-        assert row[f"person.{p}.no_lifeboat_h"] == pytest.approx(252.0)
-        assert row[f"person.{p}.home_vehicle"] == "R"
-        assert row[f"person.{p}.home_utc"] == 387.0
+        assert row[f"crew.{p}.no_lifeboat_h"] == pytest.approx(252.0)
+        assert row[f"crew.{p}.home_on"] == "R"
+        assert row[f"crew.{p}.home_utc"] == 387.0
     assert row["A.health"] == "replaced"
     assert row["in.R.lead_time_d"] == 10.0
 
@@ -86,7 +88,7 @@ def test_an_emergency_sends_the_group_home_at_the_next_opportunity():
     # h 221 -> B's next daily opportunity (00:00) is h 240; B1 lands at h 243, weeks early.
     assert row["health.emergency_returns"] == 1
     assert row["B.undock_actual_utc"] == 240.0
-    assert row["person.B1.home_utc"] == 243.0
+    assert row["crew.B1.home_utc"] == 243.0
     assert row["A.undock_actual_utc"] == 744.0  # the others keep their plan
     assert any(e[3] == "emergency" and e[4] == "recalled" for e in events)
 
@@ -95,5 +97,5 @@ def test_a_lost_vehicle_takes_the_liners_at_once():
     _, row, _ = run("vehicle_health.failures.0.severity=lost", "vehicles.B.seats=3")
     assert row["A.health"] == "lost"
     for p in ("A1", "A2"):
-        assert row[f"person.{p}.no_lifeboat_h"] == pytest.approx(1.0)
-        assert row[f"person.{p}.home_vehicle"] == "B"
+        assert row[f"crew.{p}.no_lifeboat_h"] == pytest.approx(1.0)
+        assert row[f"crew.{p}.home_on"] == "B"

@@ -70,7 +70,7 @@ def test_weather_postpones_by_whole_days():
     row, _ = simulate_replication(
         compile_scenario(load_scenario(DEGENERATE, ["returns.OLD.weather_p=1"])), 0, 1
     )
-    assert row["outcome"] == "return_blocked"
+    assert row["outcome_reason"] == "return_blocked"
     # p = 0.5: the landing is a whole number of days late, attributed to weather.
     compiled = compile_scenario(load_scenario(DEGENERATE, ["returns.OLD.weather_p=0.5"]))
     for i in range(50):

@@ -32,7 +32,7 @@ def test_slip_by_hand_forces_fallback_and_shifts_docking():
     # Work could start at 326 (14:00, the end of a window); the next window (15 Jan 06:00 = 342)
     # is after OLD's fixed undock at 338: no work is done, the landing is on time.
     assert row["work_done_h"] == 0.0 and not row["work_complete"]
-    assert row["OLD.undock_actual_utc"] == 338.0 and row["outcome"] == "nominal"
+    assert row["OLD.undock_actual_utc"] == 338.0 and row["outcome"] == "short-visit"
 
 
 def test_window_drift_moves_the_slipped_launch():
@@ -70,7 +70,7 @@ def test_fallback_fraction_with_continuous_slip_counts_whole_days():
 
 def test_launch_failure_nobody_arrives_station_crew_go_home_on_own_seats():
     (row,) = rows(DEGENERATE, ["vehicles.NEW.launch.failure_p=1"], 1)
-    assert row["outcome"] == "launch_failure" and row["NEW.launch_failed"]
+    assert row["outcome_reason"] == "launch_failure" and row["NEW.launch_failed"]
     assert math.isnan(row["NEW.dock_actual_utc"])
     assert row["peak_crew"] == 2
     # Eng's liner never moved to NEW: Cmdr and Eng return on OLD, as planned.
@@ -81,7 +81,7 @@ def test_launch_failure_nobody_arrives_station_crew_go_home_on_own_seats():
 def test_launch_failure_in_the_baseline():
     out = rows(BASELINE, ["vehicles.MS-19.launch.failure_p=1"], 50)
     for row in out:
-        assert row["outcome"] == "launch_failure"
+        assert row["outcome_reason"] == "launch_failure"
         assert math.isnan(row["MS-19.dock_actual_utc"])
         assert row["peak_crew"] == 7 and row["violations"] == 0
         # Novitsky, Dubrov and Vande Hei return on MS-18; Crew-2 on their Dragon.

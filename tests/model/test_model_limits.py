@@ -28,7 +28,7 @@ def test_a_return_never_waits_past_the_design_life_for_late_visitors():
     landed = [r for r in out if not math.isnan(r["MS-18.undock_actual_utc"])]
     assert len(landed) == 300
     assert min(r["MS-18.life_margin_d"] + r["MS-18.weather_days"] for r in landed) >= 1.0 - 1e-9
-    abandoned = [r for r in out if r["outcome"] == "swap_abandoned"]
+    abandoned = [r for r in out if r["outcome_reason"] == "swap_abandoned"]
     assert abandoned, "some replications must give up the swap"
     for r in abandoned:
         # MS-18 took its own crew home (Novitsky, Dubrov, Vande Hei); the visitors stay with MS-19.
@@ -95,6 +95,8 @@ def test_a_return_that_follows_a_launch_charges_scrubs_to_scrub():
 def test_a_launch_stood_down_after_its_attempts_is_its_own_outcome():
     overrides = ["vehicles.MS-19.launch.scrub_p=1", "vehicles.MS-19.launch.max_attempts=2"]
     out = rows(BASELINE, 5, overrides)
-    assert {r["outcome"] for r in out} == {"launch_stood_down"}
+    assert {(r["outcome"], r["outcome_reason"]) for r in out} == {
+        ("visit-not-flown", "launch_stood_down")
+    }
     assert all(r["MS-19.stood_down"] and not r["MS-19.launch_failed"] for r in out)
     assert all(r["MS-18.crew_returned"] == 3 and r["violations"] == 0 for r in out)

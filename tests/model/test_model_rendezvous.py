@@ -40,7 +40,7 @@ def test_uncrewed_vehicle_retries_then_aborts():
     row, events = one(
         ["vehicles.NEW.crewed=false", "vehicles.NEW.docking.auto_failure_p=1"], trace=True
     )
-    assert row["outcome"] == "docking_abort"
+    assert row["outcome_reason"] == "docking_abort"
     assert row["NEW.docking_attempts"] == 3 and math.isnan(row["NEW.dock_actual_utc"])
     aborted = [e[1] for e in events if e[3] == "docking" and e[4] == "abandoned"]
     assert aborted == [229.0 + 2 * 72.0]
@@ -63,7 +63,7 @@ def test_uncrewed_retry_succeeds_when_the_next_approach_works():
     for i in range(60):
         row, _ = simulate_replication(compiled, i, 11)
         if math.isnan(row["NEW.dock_actual_utc"]):
-            assert row["NEW.docking_attempts"] == 3 and row["outcome"] == "docking_abort"
+            assert row["NEW.docking_attempts"] == 3 and row["outcome_reason"] == "docking_abort"
             continue
         k = row["NEW.docking_attempts"] - 1
         seen.add(k)

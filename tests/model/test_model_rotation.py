@@ -64,7 +64,7 @@ def test_degenerate_timeline_by_hand():
     assert row["OLD.crew_returned"] == 3 and row["NEW.crew_returned"] == 2
     assert row["NEW.undock_actual_utc"] == 1416.0 and row["NEW.landing_actual_utc"] == 1419.0
     assert row["visit_days"] == pytest.approx((338 - 229) / 24)
-    assert row["outcome"] == "nominal" and row["violations"] == 0
+    assert row["outcome"] == "as-planned" and row["violations"] == 0
     # Design life of OLD: docked 2029-12-01 (h -744) + 210 d, margin at undock.
     assert row["OLD.life_margin_d"] == pytest.approx((-744 + 210 * 24 - 338) / 24)
 
@@ -98,7 +98,7 @@ def test_replay_reproduces_2021():
     assert row["peak_crew"] == 10
     assert row["MS-18.crew_returned"] == 3 and row["MS-19.crew_returned"] == 3
     assert row["Crew-2.crew_returned"] == 4
-    assert row["violations"] == 0 and row["outcome"] == "nominal"
+    assert row["violations"] == 0 and row["outcome"] == "as-planned"
     assert row["landing_delay_h"] == pytest.approx(0.0, abs=1e-9)
     assert row["work_complete"]
 
@@ -112,7 +112,7 @@ def test_trace_command_writes_table_png_and_csv(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "2021-10-05 12:22:31  MS-19" in out
     assert "2021-10-17 04:35:00  MS-18" in out
-    assert "outcome: nominal" in out
+    assert "outcome: as-planned" in out
     assert png.stat().st_size > 10_000
     table = pd.read_csv(csv)
     assert list(table.columns) == [
