@@ -158,6 +158,9 @@ def _daylight_flags(
 
 def compile_scenario(s: Scenario) -> CompiledScenario:
     """Precompute the numbers of a validated scenario (no random draws here)."""
+    from sim.scenario.health import with_replacement_vehicles
+
+    s = with_replacement_vehicles(s)  # vehicles named by `like` replacements
     epoch_unix = s.epoch.timestamp()
     orbit = _orbit_of(s)
 

@@ -136,7 +136,7 @@ def return_process(
 
     # Liners moving into this vehicle (lifeboat or replacement moves) must be installed first.
     before = env.now
-    yield from hold_unfit(env, v, life_end)
+    yield from hold_unfit(env, plan, min(life_end, plan.latest_undock_h))
     causes["health"] += env.now - before
     ready = max(ready, env.now)
     before = env.now

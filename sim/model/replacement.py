@@ -12,12 +12,13 @@ no earlier than ``return_after`` past its docking, and waits for those liner mov
 from __future__ import annotations
 
 import dataclasses
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from typing import TYPE_CHECKING
 
 from sim.model.launch import launch_process
 
 if TYPE_CHECKING:
+    from sim.model.compiled import Return
     from sim.model.env import RotationEnv
     from sim.model.health import ReplacementPlan
 
@@ -105,13 +106,16 @@ def wait_for_liner_moves(env: RotationEnv, vehicle: str):
         yield env.all_of(moving)
 
 
-def hold_unfit(env: RotationEnv, vehicle: str, life_end_h: float):
+def hold_unfit(env: RotationEnv, plan: Return, limit_h: float):
     """An unfit vehicle still holding liners stays docked until they have another seat (it is the
-    last resort of people without one), but not past a day before its design life ends."""
+    last resort of people without one), but not past the last usable landing opportunity a day
+    before ``limit_h`` (the end of its design life, or its latest undock)."""
     health = env.health
+    vehicle = plan.vehicle
     if vehicle not in health.unfit or not health.liners_in(vehicle):
         return
-    limit = life_end_h - 24.0
+    k = bisect_right(plan.usable_h, limit_h - 24.0 + 1e-9) - 1
+    limit = float(plan.usable_h[k]) if k >= 0 else env.now
     if env.now >= limit:
         return
     env.log(vehicle, "health", "held", "until the liners in it have another seat")

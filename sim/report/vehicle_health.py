@@ -69,19 +69,22 @@ def vehicle_health_md(df: pd.DataFrame) -> str | None:
             "People who lost their lifeboat (over the replications where they did): when they came "
             "home, on what, and the hours they had no fit seat.",
             "",
-            "| person | replications | home P50 | home P90 | not home | usual vehicle home "
+            "| person | replications | home P10 | home P50 | home P90 | not home | home on "
             "| no-lifeboat h P50 | P90 | max |",
-            "|---|---|---|---|---|---|---|---|---|",
+            "|---|---|---|---|---|---|---|---|---|---|",
         ]
         for p in stranded:
             hours = df[f"crew.{p}.no_lifeboat_h"]
             part = df[hours > 0]
             home = part[f"crew.{p}.home_utc"]
             vehicle = part[f"crew.{p}.home_on"].replace("", "still aboard")
+            shares = ", ".join(
+                f"{v} {n / len(part):.0%}" for v, n in vehicle.value_counts().items()
+            )
             h = part[f"crew.{p}.no_lifeboat_h"]
             lines.append(
-                f"| {p} | {len(part):,} | {_when(home, 0.5)} | {_when(home, 0.9)} | "
-                f"{home.isna().mean():.1%} | {vehicle.mode().iloc[0]} | {h.median():.0f} | "
+                f"| {p} | {len(part):,} | {_when(home, 0.1)} | {_when(home, 0.5)} | "
+                f"{_when(home, 0.9)} | {home.isna().mean():.1%} | {shares} | {h.median():.0f} | "
                 f"{h.quantile(0.9):.0f} | {h.max():.0f} |"
             )
     return "\n".join(lines)

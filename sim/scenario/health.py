@@ -45,8 +45,9 @@ class VehicleFailure(_Risk):
     )
     severity: Literal["unfit-for-crew", "lost"] = Field(
         default="unfit-for-crew",
-        description="`unfit-for-crew`: stays docked and undocks empty at its planned time; "
-        "`lost`: gone at once with the liners in it.",
+        description="`unfit-for-crew`: carries nobody home; stays docked as the last resort of "
+        "the people whose liners are in it (until they have another seat, within its design life), "
+        "then undocks empty; `lost`: written off at once with the liners in it.",
     )
     lifeboat_after: Duration = Field(
         default=Fixed(value=0, unit="h"),
@@ -58,8 +59,15 @@ class Replacement(_Model):
     """The vehicle that brings home the people of a failed one."""
 
     vehicle: str = Field(
-        description="A launching vehicle in `vehicles` (with its `returns` entry)."
+        description="A launching vehicle in `vehicles` (with its `returns` entry), or with `like` "
+        "the name of a new one."
     )
+    like: str | None = Field(
+        default=None,
+        description="A new uncrewed vehicle of the same kind as this launching vehicle (its seats, "
+        "launch, rendezvous and docking), returning like the failed vehicle (its `returns` entry).",
+    )
+    port: str | None = Field(default=None, description="Docking port of a `like` vehicle.")
     lead_time: Duration | None = Field(
         default=None,
         description="Uncrewed replacement: from the failure to its planned launch (then the "
@@ -129,7 +137,18 @@ def check_health(s: Scenario) -> list[tuple[str, str]]:
     for failed, r in h.replacements.items():
         where = f"vehicle_health.replacements.{failed}"
         vehicle(where, failed)
-        if vehicle(f"{where}.vehicle", r.vehicle):
+        if r.like is not None:
+            if r.vehicle in s.vehicles:
+                problems.append((f"{where}.vehicle", f"{r.vehicle} exists; `like` makes a new one"))
+            if vehicle(f"{where}.like", r.like) and s.vehicles[r.like].launch is None:
+                problems.append((f"{where}.like", f"{r.like} has no `launch` section to copy"))
+            if failed in s.vehicles and failed not in s.returns:
+                problems.append((where, f"{failed} has no entry in `returns` to copy"))
+            if r.lead_time is None:
+                problems.append((f"{where}.lead_time", "a `like` replacement needs a lead time"))
+            if r.port is not None and r.port not in s.station.ports:
+                problems.append((f"{where}.port", f"unknown port {r.port!r}"))
+        elif vehicle(f"{where}.vehicle", r.vehicle):
             spec = s.vehicles[r.vehicle]
             if spec.launch is None:
                 problems.append((f"{where}.vehicle", f"{r.vehicle} has no `launch` section"))
@@ -160,3 +179,28 @@ def replacement_launches(s: Scenario) -> set[str]:
     if h is None:
         return set()
     return {r.vehicle for r in h.replacements.values() if r.lead_time is not None}
+
+
+def with_replacement_vehicles(s: Scenario) -> Scenario:
+    """``s`` with the vehicles that `like` replacements name added to `vehicles` and `returns`.
+
+    The new vehicle copies the `like` vehicle (uncrewed, at `port` if given) and returns like the
+    failed vehicle, with that vehicle's planned undock (a replacement's `return_after` moves it).
+    """
+    h = s.vehicle_health
+    if h is None or not any(r.like for r in h.replacements.values()):
+        return s
+    vehicles = dict(s.vehicles)
+    returns = dict(s.returns)
+    for failed, r in h.replacements.items():
+        if r.like is None:
+            continue
+        model = s.vehicles[r.like]
+        update: dict = {"crewed": False}
+        if r.port is not None:
+            update["docking"] = model.docking.model_copy(update={"port": r.port})
+        vehicles[r.vehicle] = model.model_copy(update=update, deep=True)
+        returns[r.vehicle] = s.returns[failed].model_copy(
+            update={"latest_undock": None, "follows_launch_of": None}, deep=True
+        )
+    return s.model_copy(update={"vehicles": vehicles, "returns": returns})
