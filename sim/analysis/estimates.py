@@ -165,8 +165,13 @@ def percentiles(
     n_boot: int = 1000,
     seed: int = 0,
     method: Literal["order", "bootstrap"] = "order",
+    estimator: Literal["linear", "inverted_cdf"] = "linear",
 ) -> pd.DataFrame:
     """Quantiles of ``column`` with confidence intervals; missing values (did not happen) dropped.
+
+    ``estimator="linear"`` interpolates between order statistics; ``"inverted_cdf"`` takes the
+    order statistic itself (the smallest value with at least a share q at or below it), which is
+    the right reading of a discrete quantity such as a landing that happens on one of a few days.
 
     ``method="order"`` (default) gives the exact distribution-free order-statistic interval;
     ``"bootstrap"`` the percentile bootstrap with ``n_boot`` resamples (seeded by ``seed``).
@@ -176,7 +181,7 @@ def percentiles(
     q = np.asarray(qs, dtype=float)
     if np.any((q < 0) | (q > 1)):
         raise AnalysisInputError(f"Quantile levels must be in [0, 1], got {list(qs)}.")
-    value = np.quantile(x, q)
+    value = np.quantile(x, q, method=estimator)
     if method == "order":
         lo, hi = _order_ci(x, q, ci)
     elif method == "bootstrap":

@@ -125,6 +125,8 @@ class CompiledScenario:
     work_start_after_docking_h: float
     contingencies: tuple[ContingencyPlan, ...]
     horizon_h: float = 0.0
+    #: Most events one replication may process (``monte_carlo.max_events``).
+    max_events: int = 1_000_000
     #: People whose time the schedule depends on (named in tasks, or moving a seat liner): only
     #: their crew time is modelled as a resource; a contingency costs the others nothing we track.
     scheduled_people: frozenset[str] = frozenset()
@@ -301,6 +303,7 @@ def compile_scenario(s: Scenario) -> CompiledScenario:
         + [p.name for p in people.values() if (p.aboard_vehicle or p.up_vehicle) != p.returns]
     )
     compiled.horizon_h = last + HORIZON_DAYS * 24.0
+    compiled.max_events = s.monte_carlo.max_events
     compiled.min_crew = s.station.min_crew
     if s.station.min_crew_until is not None:
         compiled.min_crew_until_h = s.hours(s.station.min_crew_until)

@@ -9,6 +9,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import simpy
+from simpy.core import EmptySchedule, StopSimulation
+from simpy.events import URGENT
 
 from sim.seeding import Streams
 
@@ -16,6 +18,25 @@ if TYPE_CHECKING:
     from sim.model.compiled import CompiledScenario
     from sim.model.lifeboats import HealthState
     from sim.model.station import StationState
+
+
+#: The scenario field most likely behind a replication that never ends, by the model process that
+#: keeps scheduling events.
+_LIKELY_FIELD = {
+    "launch_process": "vehicles.<vehicle>.launch (scrub_p, max_attempts, scrub_turnaround)",
+    "rendezvous_and_dock": "vehicles.<vehicle>.docking (max_attempts, retry_delay)",
+    "relocation_process": "relocations (duration, slip)",
+    "contingency_process": "contingencies (rate, impact)",
+    "_hold_crew": "contingencies (rate, impact)",
+    "work_process": "work (tasks.hours, efficiency, hours_per_day)",
+    "_run_tasks": "work (tasks.hours, efficiency, hours_per_day)",
+    "liner_swap_process": "station.liner_swap",
+    "return_process": "returns (policy, max_extension, weather_p)",
+}
+
+
+class EventBudgetExceeded(RuntimeError):
+    """A replication processed more events than ``monte_carlo.max_events`` allows."""
 
 
 class RotationEnv(simpy.Environment):
@@ -27,6 +48,7 @@ class RotationEnv(simpy.Environment):
         super().__init__()
         self.c = compiled
         self.replication = replication
+        self.seed = seed
         self.rng = Streams(seed, replication)
         self.row: dict[str, Any] = dict(compiled.row_template)
         self.row["replication"] = replication
@@ -47,6 +69,45 @@ class RotationEnv(simpy.Environment):
         #: Hours of each launch's lateness by cause (launch_slip, relocation, scrub), once launched.
         self.launch_causes: dict[str, dict[str, float]] = {}
         self.launched: dict[str, simpy.Event] = {v: self.event() for v in compiled.launches}
+
+    def run_bounded(self, until: float, max_events: int) -> None:
+        """``run(until=until)``, processing at most ``max_events`` events.
+
+        A model loop that stops advancing time (or a rate that schedules events without end)
+        would otherwise run until memory runs out; past the budget this raises
+        :class:`EventBudgetExceeded` naming the replication, the seed and the likely field.
+        """
+        if until > self.now:
+            stop = simpy.Event(self)
+            stop._ok = True
+            stop._value = None
+            self.schedule(stop, URGENT, until - self.now)
+            stop.callbacks.append(StopSimulation.callback)
+        step = self.step
+        try:
+            for _ in range(max_events):
+                step()
+        except (StopSimulation, EmptySchedule):
+            return
+        raise EventBudgetExceeded(
+            f"replication {self.replication} (seed {self.seed}) processed more than {max_events} "
+            f"events at simulated hour {self.now:.1f} without ending; likely cause: "
+            f"{self._busiest_field()}. Check that field, or raise monte_carlo.max_events"
+        )
+
+    def _busiest_field(self) -> str:
+        """The field behind the model process with most events waiting in the queue."""
+        counts: dict[str, int] = {}
+        for item in self._queue:
+            for callback in item[3].callbacks or ():
+                generator = getattr(getattr(callback, "__self__", None), "_generator", None)
+                name = getattr(generator, "__name__", None)
+                if name:
+                    counts[name] = counts.get(name, 0) + 1
+        if not counts:
+            return "unknown"
+        name = max(counts, key=lambda n: counts[n])
+        return _LIKELY_FIELD.get(name, f"the model process {name}")
 
     def log(self, flight: str, process: str, event: str, detail: str = "") -> None:
         """Record one event of the trace (only when tracing)."""

@@ -50,6 +50,7 @@ def launch_process(env: RotationEnv, plan: Launch):
     scrubbed_last = False
     p_repeat = spec.scrub_p if spec.scrub_repeat_p is None else spec.scrub_repeat_p
     turnaround = spec.scrub_turnaround
+    stood_down = True
     for _attempt in range(spec.max_attempts):
         p = p_repeat if scrubbed_last else spec.scrub_p
         if p > 0 and rng.random() < p:
@@ -63,9 +64,12 @@ def launch_process(env: RotationEnv, plan: Launch):
             day = min(day + step, len(windows) - 1)
             scrub_days += step
             scrubbed_last = True
+            if env.now >= windows[-1]:  # scrubbed at the horizon's last window: time cannot advance
+                break
             continue
+        stood_down = False
         break
-    else:
+    if stood_down:
         env.log(v, "launch", "stood down", f"{scrubs} scrubs")
         row[f"{v}.pad_aborts"] = scrubs
         row[f"in.{v}.scrubs"] = float(scrubs)

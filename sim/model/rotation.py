@@ -96,7 +96,7 @@ def simulate_replication(
             )
         )
 
-    env.run(until=c.horizon_h)
+    env.run_bounded(c.horizon_h, c.max_events)
     finish_health_row(env)
     env.rng.release()
     if trace:

@@ -118,16 +118,56 @@ def write_json_atomic(path: Path, data: Mapping[str, Any]) -> None:
 
 
 def write_table_atomic(path: Path, table: pa.Table) -> None:
-    """Write a Parquet file through a temporary name, so a killed write leaves no valid-looking part."""
+    """Write a Parquet file through a temporary name, flushed to disk (fsync) before the rename, so
+    neither a killed write nor a crash of the machine leaves a valid-looking but incomplete part."""
     import pyarrow.parquet as pq
 
     tmp = _tmp_name(path)
     try:
-        pq.write_table(table, tmp)
+        with open(tmp, "wb") as f:
+            pq.write_table(table, f)
+            f.flush()
+            os.fsync(f.fileno())
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+# --------------------------------------------------------------------------- part identity
+#: Schema-metadata key of a part file: the run it belongs to and the replications it holds.
+PART_KEY = b"crewsim.part"
+
+
+def tag_part(table: pa.Table, identity: Mapping[str, Any], start: int, stop: int) -> pa.Table:
+    """``table`` with its run identity (seed, scenario hash, version, run id) and replication range
+    ``[start, stop)`` in its schema metadata, so a resume can check every part before merging."""
+    meta = dict(table.schema.metadata or {})
+    meta[PART_KEY] = json.dumps({**identity, "start": start, "stop": stop}, sort_keys=True).encode()
+    return table.replace_schema_metadata(meta)
+
+
+def part_problem(path: Path, identity: Mapping[str, Any], start: int, stop: int) -> str | None:
+    """Why the part file at ``path`` cannot be used for replications ``[start, stop)`` of the run
+    ``identity`` (unreadable, truncated, from another run or another range), or None if it can."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        meta = pq.read_metadata(path)
+        tag = json.loads((meta.schema.to_arrow_schema().metadata or {}).get(PART_KEY, b"null"))
+    except (OSError, pa.ArrowException, ValueError) as exc:
+        return f"unreadable ({type(exc).__name__})"
+    if not isinstance(tag, dict):
+        return "carries no run identity"
+    for key, value in identity.items():
+        if tag.get(key) != value:
+            return f"belongs to another run ({key} {tag.get(key)!r}, expected {value!r})"
+    if (tag.get("start"), tag.get("stop")) != (start, stop):
+        return f"holds replications {tag.get('start')}-{tag.get('stop')}, expected {start}-{stop}"
+    if path.name.startswith("chunk-") and meta.num_rows != stop - start:
+        return f"has {meta.num_rows} rows, expected {stop - start}"
+    return None
 
 
 # --------------------------------------------------------------------------- rows -> Arrow
@@ -241,7 +281,10 @@ def merge_parts(run_dir: Path, chunks: Iterable[int], kind: str, dest: Path) -> 
     try:
         with pq.ParquetWriter(tmp, schema) as writer:
             for p in paths:
-                table = pq.read_table(p).select(names).cast(schema)
+                table = pq.read_table(p)
+                if kind == "chunk":
+                    _check_replications(p, table)
+                table = table.select(names).cast(schema)
                 writer.write_table(table, row_group_size=max(1, table.num_rows))
                 rows += table.num_rows
                 del table
@@ -250,6 +293,19 @@ def merge_parts(run_dir: Path, chunks: Iterable[int], kind: str, dest: Path) -> 
         tmp.unlink(missing_ok=True)
         raise
     return rows
+
+
+def _check_replications(path: Path, table: pa.Table) -> None:
+    """The outcome part holds exactly the replications its tag names, in order."""
+    tag = json.loads((table.schema.metadata or {}).get(PART_KEY, b"null") or "null")
+    if not isinstance(tag, dict) or "replication" not in table.column_names:
+        return
+    got = table.column("replication").to_pylist()
+    if got != list(range(tag["start"], tag["stop"])):
+        raise RuntimeFault(
+            f"part {path.name} does not hold replications {tag['start']}-{tag['stop'] - 1} in "
+            "order; delete it and resume to recompute it"
+        )
 
 
 # --------------------------------------------------------------------------- load

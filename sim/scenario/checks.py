@@ -15,7 +15,13 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel
 
 from sim.scenario.distributions import _Dist
+from sim.scenario.fields import MAX_DURATION_H
 from sim.scenario.health import check_health
+
+#: A draw rarer than this is treated as impossible when bounding a distribution's range.
+_TAIL = 1e-9
+#: Most contingencies of one kind a day: more is not a contingency but the station's routine.
+MAX_CONTINGENCIES_PER_DAY = 100.0
 
 if TYPE_CHECKING:
     from sim.scenario.schema import Scenario, VehicleSpec
@@ -203,7 +209,24 @@ def check_scenario(s: Scenario) -> list[tuple[str, str]]:
             known_person(f"work.tasks.{i}.people.{j}", person)
         if task.hours <= 0:
             add((f"work.tasks.{i}.hours", "must be positive"))
+        if task.efficiency.lower <= 0:
+            add(
+                (
+                    f"work.tasks.{i}.efficiency",
+                    f"must be positive (its lowest value is {task.efficiency.lower:g}); "
+                    "give the distribution a `low` above 0",
+                )
+            )
     for i, c in enumerate(s.contingencies):
+        per_day = c.rate.rate_per_hour * 24.0
+        if per_day > MAX_CONTINGENCIES_PER_DAY:
+            add(
+                (
+                    f"contingencies.{i}.rate",
+                    f"{per_day:g} a day is above the most this model takes "
+                    f"({MAX_CONTINGENCIES_PER_DAY:g} a day)",
+                )
+            )
         if isinstance(c.crew, list):
             for j, person in enumerate(c.crew):
                 known_person(f"contingencies.{i}.crew.{j}", person)
@@ -237,6 +260,16 @@ def check_scenario(s: Scenario) -> list[tuple[str, str]]:
                 else (f"its lowest value is {dist.lower:g} {dist.unit}")
             )
             add((where, f"a duration cannot be negative ({lowest})"))
+        highest = _upper_hours(dist)
+        if highest > MAX_DURATION_H:
+            add(
+                (
+                    where,
+                    f"a duration must stay below {MAX_DURATION_H:.0f} h (ten years), but "
+                    f"{'it is unbounded' if math.isinf(highest) else f'it reaches {highest:g} h'}"
+                    " (a parameter too large, e.g. sigma or scale, or a missing `high`)",
+                )
+            )
     if s.orbit is not None:
         known_vehicle("orbit.reference_launch", s.orbit.reference_launch)
     problems.extend(check_health(s))
@@ -256,6 +289,19 @@ def _leaves_before(s: Scenario, holder: str, arrival: VehicleSpec) -> bool:
     r = s.returns.get(holder)
     docking = arrival.docking.planned if arrival.docking is not None else None
     return r is not None and r.planned_undock <= (docking or arrival.launch.planned)
+
+
+def _upper_hours(dist: Any) -> float:
+    """The value (hours) a duration exceeds with probability ``_TAIL`` at most; inf when it
+    overflows."""
+    import numpy as np
+
+    try:
+        with np.errstate(over="ignore"):
+            value = float(dist.quantile(1.0 - _TAIL)) * dist.to_hours
+    except (OverflowError, ValueError, ZeroDivisionError):
+        return math.inf
+    return value if math.isfinite(value) else math.inf
 
 
 def _durations(node: Any, where: str) -> typing.Iterator[tuple[str, Any]]:

@@ -9,12 +9,15 @@ their lifeboat at the next landing opportunity. The model is in :mod:`sim.model.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field, model_validator
 
 from sim.scenario.distributions import Fixed, PoissonEvent
-from sim.scenario.schema import Duration, Hours, Instant, Scenario, _Model
+from sim.scenario.fields import Duration, Hours, Instant, _Model
+
+if TYPE_CHECKING:
+    from sim.scenario.schema import Scenario
 
 #: What a failure leaves of the vehicle.
 SEVERITIES = ("unfit-for-crew", "lost")
@@ -105,10 +108,6 @@ class VehicleHealth(_Model):
         default_factory=list,
         description="People given free fit seats first (then everyone else in `crew` order).",
     )
-
-
-# The `vehicle_health` field of a Scenario is typed with the models above.
-Scenario.model_rebuild(_types_namespace={"VehicleHealth": VehicleHealth})
 
 
 def check_health(s: Scenario) -> list[tuple[str, str]]:
