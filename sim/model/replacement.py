@@ -41,6 +41,7 @@ def _replacement(env: RotationEnv, plan: ReplacementPlan):
     elif not env.launched[v].triggered:
         staying = [p for p in plan.stays_home if p not in env.station.aboard]
         health.staying_home.update(staying)
+        env.stood_down.update(staying)  # they do not board at the docking
         if staying:
             env.log(v, "replacement", "seats freed", f"stay home: {';'.join(staying)}")
     arrived = yield env.arrived[v]
