@@ -222,7 +222,9 @@ def run(args: argparse.Namespace) -> int:
     if args.plot:
         from sim.plots.orbit import plot_landing_opportunities
 
-        fig = plot_landing_opportunities(opps, day0, end, zone_lat, zone_lon, zone_name=zone_name)
+        fig = plot_landing_opportunities(
+            opps, day0, end, zone_lat, zone_lon, zone_name=zone_name, launch_windows=windows
+        )
         try:
             fig.savefig(args.plot, dpi=110)
         except OSError as exc:
