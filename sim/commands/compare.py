@@ -7,7 +7,7 @@ numbers), so the differences are paired and shown with 95 % intervals; otherwise
 independent and the command says so. It warns when the two scenarios differ in more fields than
 those named with ``--meant`` (or changed with ``--set``). Then one column (``--metric``) in detail:
 percentiles, bootstrap intervals, Kolmogorov-Smirnov and P(A later than B). An ECDF overlay (PNG) and
-the tables (CSV) go to ``--out``.
+the tables (CSV) go to a new folder (``ecdf.png``, ``compare.csv``, ``headline.csv``).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from sim.commands.options import RESULTS, add_out, check_out, output_folder
 from sim.errors import CrewsimError
 
 
@@ -42,12 +43,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         help="a scenario field you meant to change, e.g. returns.MS-18.policy (repeatable; "
         "fields under it count too); other differences are warned about",
     )
-    p.add_argument(
-        "--out",
-        type=Path,
-        default=None,
-        metavar="DIR",
-        help="folder for the ECDF plot and tables (default: compare/<A>_vs_<B>)",
+    add_out(
+        p, "results/compare/<A>_vs_<B>", "the folder for ecdf.png, compare.csv and headline.csv"
     )
     pairing = p.add_mutually_exclusive_group()
     pairing.add_argument(
@@ -61,7 +58,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "--unpaired", dest="paired", action="store_false", help="treat the runs as independent"
     )
     p.add_argument("--n-boot", type=int, default=1000, help="bootstrap resamples (default 1000)")
-    p.add_argument("--seed", type=int, default=0, help="bootstrap seed (default 0)")
+    p.add_argument(
+        "--bootstrap-seed", type=int, default=0, metavar="SEED", help="bootstrap seed (default 0)"
+    )
     p.set_defaults(func=run)
 
 
@@ -131,6 +130,7 @@ def run(args: argparse.Namespace) -> int:
     from sim.report.summary import load_scenario_dict
     from sim.tables import text_table
 
+    check_out(args.out)
     dir_a, dir_b = Path(args.run_a), Path(args.run_b)
     a, manifest_a, _ = load_run(dir_a)
     b, manifest_b, _ = load_run(dir_b)
@@ -175,7 +175,7 @@ def run(args: argparse.Namespace) -> int:
             "cannot be checked for unintended differences",
             file=sys.stderr,
         )
-    table = analysis.side_by_side(a, b, paired, n_boot=args.n_boot, seed=args.seed)
+    table = analysis.side_by_side(a, b, paired, n_boot=args.n_boot, seed=args.bootstrap_seed)
     rows = [
         (
             r.metric,
@@ -190,15 +190,13 @@ def run(args: argparse.Namespace) -> int:
     print()
     print(text_table(head, rows))
     result = analysis.compare(
-        a, b, metric=args.metric, paired=paired, n_boot=args.n_boot, seed=args.seed
+        a, b, metric=args.metric, paired=paired, n_boot=args.n_boot, seed=args.bootstrap_seed
     )
     print()
     print(result.to_text())
-    out = args.out or Path("compare") / f"{dir_a.name}_vs_{dir_b.name}"
-    out.mkdir(parents=True, exist_ok=True)
-    safe = args.metric.replace("/", "_")
+    out = output_folder(args.out, RESULTS / "compare" / f"{dir_a.name}_vs_{dir_b.name}")
     fig = plots.ecdf_overlay(a, b, args.metric, labels=(label_a, label_b), comparison=result)
-    fig.savefig(out / f"ecdf_{safe}.png")
+    fig.savefig(out / "ecdf.png")
     detail = result.table.assign(
         metric=args.metric,
         paired=result.paired,
@@ -207,9 +205,7 @@ def run(args: argparse.Namespace) -> int:
         p_a_later=result.p_a_later,
         p_tie=result.p_tie,
     )
-    detail.to_csv(out / f"compare_{safe}.csv", index=False)
+    detail.to_csv(out / "compare.csv", index=False)
     table.assign(paired=paired).to_csv(out / "headline.csv", index=False)
-    print(
-        f"\nwritten: {out / f'ecdf_{safe}.png'}, {out / f'compare_{safe}.csv'}, {out / 'headline.csv'}"
-    )
+    print(f"\nwritten: {out}/ecdf.png, compare.csv, headline.csv")
     return 0
