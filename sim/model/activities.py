@@ -282,4 +282,4 @@ def _still_possible(env: RotationEnv, members: list) -> list:
         elif not done.triggered:
             env.fire(done, False)
             env.log(target, "seats", "swap given up", person)
-    return keep
+    return env.health.swap_allowed(keep)

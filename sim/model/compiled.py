@@ -166,6 +166,7 @@ class CompiledScenario:
     sampling: str = "mc"
     block_size: int = 0
     strata_names: tuple[str, ...] = ()
+    health: Any = None  # HealthPlan (sim.model.health): failures, replacements, emergencies
 
     @property
     def work_planned_h(self) -> float:
@@ -186,6 +187,9 @@ def _daylight_flags(
 
 def compile_scenario(s: Scenario) -> CompiledScenario:
     """Precompute the numbers of a validated scenario (no random draws here)."""
+    from sim.scenario.health import with_replacement_vehicles
+
+    s = with_replacement_vehicles(s)  # vehicles named by `like` replacements
     epoch_unix = s.epoch.timestamp()
     orbit = _orbit_of(s)
 
@@ -363,6 +367,9 @@ def compile_scenario(s: Scenario) -> CompiledScenario:
     set_sampling(
         compiled, getattr(mc, "sampling", "mc"), getattr(mc, "block_size", DEFAULT_BLOCK_SIZE)
     )
+    from sim.model.health import compile_health
+
+    compile_health(s, compiled, orbit)
     return compiled
 
 
