@@ -18,7 +18,7 @@ from pandas.api.types import is_datetime64_any_dtype, is_timedelta64_dtype
 from scipy import stats
 
 from sim.errors import CrewsimError
-from sim.montecarlo.sampling import block_size_of, proportion_ci, quantile_ci
+from sim.montecarlo.sampling import blocked_proportion_ci, blocked_quantile_ci
 
 DEFAULT_QS: tuple[float, ...] = (0.1, 0.5, 0.8, 0.9)
 DELAY_PREFIX = "delay."
@@ -191,8 +191,8 @@ def percentiles(
         lo, hi = np.quantile(boot, [alpha / 2, 1 - alpha / 2], axis=1)
     else:
         raise AnalysisInputError(f"Unknown method {method!r}: use 'order' or 'bootstrap'.")
-    blocked = _blocked_ci(df, column, q, ci)  # stratified runs: between-block intervals
-    if blocked is not None:
+    blocked = blocked_quantile_ci(df, _numeric(_column(df, column)).values, q, ci)
+    if blocked is not None:  # a stratified run: intervals from its independent blocks
         lo, hi = blocked
     lo, hi = np.minimum(lo, value), np.maximum(hi, value)
     return pd.DataFrame(
@@ -272,26 +272,8 @@ def probability(
         raise AnalysisInputError("No rows to estimate a probability from.")
     k = int(vals.sum())
     low, high = wilson(k, n, ci)
-    size = block_size_of(df.attrs)
-    if size and "replication" in df and len(df) == len(series):
-        raw = _bool_values(series, na)
-        keep = ~np.isnan(raw)
-        found = proportion_ci(raw[keep], df["replication"].to_numpy()[keep], size, ci)
-        if found is not None:  # stratified run: the interval from independent blocks
-            low, high = found[1], found[2]
+    low, high = blocked_proportion_ci(df, _bool_values(series, na), ci) or (low, high)
     return Proportion(k / n, float(low), float(high), k, n)
-
-
-def _blocked_ci(
-    df: pd.DataFrame, column: str, qs: np.ndarray, ci: float
-) -> tuple[np.ndarray, np.ndarray] | None:
-    """Between-block quantile intervals of a stratified run (``df.attrs``), else None."""
-    size = block_size_of(df.attrs)
-    if not size or "replication" not in df:
-        return None
-    values = _numeric(_column(df, column)).values
-    keep = np.isfinite(values)
-    return quantile_ci(values[keep], df["replication"].to_numpy()[keep], size, qs, ci)
 
 
 def p_on_time(

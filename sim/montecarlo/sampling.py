@@ -115,3 +115,26 @@ def quantile_ci(
         lo.append(np.quantile(x, min(max(q - t * se, 0.0), 1.0), method="inverted_cdf"))
         hi.append(np.quantile(x, min(max(q + t * se, 0.0), 1.0), method="inverted_cdf"))
     return np.asarray(lo), np.asarray(hi)
+
+
+def blocked_proportion_ci(df: Any, flags: np.ndarray, ci: float) -> tuple[float, float] | None:
+    """The between-block interval of a probability over the rows of ``df`` (one flag per row,
+    NaN = left out) when ``df.attrs`` says the run was stratified; else None."""
+    size = block_size_of(getattr(df, "attrs", None))
+    if not size or "replication" not in df or len(df) != len(flags):
+        return None
+    keep = ~np.isnan(flags)
+    found = proportion_ci(flags[keep], df["replication"].to_numpy()[keep], size, ci)
+    return None if found is None else (found[1], found[2])
+
+
+def blocked_quantile_ci(
+    df: Any, values: np.ndarray, qs: Sequence[float], ci: float
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """Between-block quantile intervals of ``values`` (one per row of ``df``; NaN left out) when
+    ``df.attrs`` says the run was stratified; else None."""
+    size = block_size_of(getattr(df, "attrs", None))
+    if not size or "replication" not in df or len(df) != len(values):
+        return None
+    keep = np.isfinite(values)
+    return quantile_ci(values[keep], df["replication"].to_numpy()[keep], size, qs, ci)
