@@ -78,8 +78,17 @@ def run(args: argparse.Namespace) -> int:
             raise CrewsimError(f"column {args.metric!r} is not in the outcomes of {name}; {hint}")
     if args.n_boot < 10:
         raise CrewsimError("--n-boot must be at least 10")
+    paired = args.paired
+    seeds = (manifest_a.get("seed"), manifest_b.get("seed"))
+    if seeds[0] != seeds[1]:  # replication i of each run drew different numbers: not pairs
+        if paired:
+            raise CrewsimError(
+                f"--paired needs two runs with the same seed (common random numbers); A has "
+                f"seed {seeds[0]}, B seed {seeds[1]}"
+            )
+        paired = False
     result = analysis.compare(
-        a, b, metric=args.metric, paired=args.paired, n_boot=args.n_boot, seed=args.seed
+        a, b, metric=args.metric, paired=paired, n_boot=args.n_boot, seed=args.seed
     )
     label_a, label_b = _label(dir_a, manifest_a), _label(dir_b, manifest_b)
     print(f"A = {label_a}\nB = {label_b}")

@@ -225,7 +225,7 @@ def run(args: argparse.Namespace) -> int:
         fig = plot_landing_opportunities(opps, day0, end, zone_lat, zone_lon, zone_name=zone_name)
         try:
             fig.savefig(args.plot, dpi=110)
-        except OSError as exc:
+        except (OSError, ValueError) as exc:  # ValueError: a suffix matplotlib cannot write
             raise CrewsimError(f"--plot: cannot write {args.plot}: {exc}") from None
         if not args.csv:
             print(f"\nplot written to {args.plot}")

@@ -152,7 +152,7 @@ def _precision_md(df: pd.DataFrame) -> str:
 
 
 def _save(fig: Any, path: Path) -> str:
-    fig.savefig(path, dpi=100)
+    results.save_figure_atomic(fig, path, dpi=100)  # never through a link
     fig.clear()
     return path.name
 
