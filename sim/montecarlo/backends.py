@@ -19,7 +19,7 @@ import os
 import time
 import traceback
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, wait
+from concurrent.futures import FIRST_COMPLETED, CancelledError, Future, wait
 from dataclasses import dataclass
 from typing import Any
 
@@ -310,7 +310,11 @@ def run_dask(
         it = iter(specs)
         ac = dd.as_completed()
 
+        spec_of: dict[Any, ChunkSpec] = {}
+        resubmitted: dict[int, int] = {}
+
         def submit(spec: ChunkSpec) -> None:
+            again = resubmitted.get(spec.index, 0)
             fut = client.submit(
                 compute_chunk,
                 compiled_f,
@@ -318,10 +322,11 @@ def run_dask(
                 spec,
                 seed,
                 trace_sample,
-                key=f"{key_prefix}-{spec.index:06d}",
+                key=f"{key_prefix}-{spec.index:06d}" + (f"-again{again}" if again else ""),
                 pure=True,
                 retries=2,
             )
+            spec_of[fut.key] = spec
             futures.append(fut)
             ac.add(fut)
 
@@ -330,8 +335,21 @@ def run_dask(
             if ac.count() >= 2 * nthreads:
                 break
         for fut in ac:
-            result = fut.result()
+            spec = spec_of.pop(fut.key)
             futures.remove(fut)
+            try:
+                result = fut.result()
+            except CancelledError as exc:  # the scheduler lost the task (a worker or the
+                # client's heartbeat died under load): chunks are pure, so run it again
+                fut.release()
+                resubmitted[spec.index] = resubmitted.get(spec.index, 0) + 1
+                if resubmitted[spec.index] > 2:
+                    raise RuntimeFault(
+                        f"the Dask cluster lost chunk {spec.index} three times ({exc}); "
+                        "check the cluster, then resume the run"
+                    ) from exc
+                submit(spec)
+                continue
             fut.release()
             yield result
             nxt = next(it, None)

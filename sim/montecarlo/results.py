@@ -54,6 +54,7 @@ PARTS = "parts"
 TIME_SUFFIX = "_utc"
 EVENT_COLUMNS = ("replication", "time_utc", "flight", "process", "event", "detail")
 _NS_PER_HOUR = 3_600_000_000_000
+_MAX_NS = 2**63 - 2**12  # the int64 nanosecond range, less float64 rounding
 _PART_RE = re.compile(r"^chunk-(\d{6,})\.parquet$")
 
 
@@ -159,7 +160,15 @@ def _hours_to_timestamps(hours: Sequence[Any], epoch_ns: int) -> pa.Array:
     mask = ~np.isfinite(h)
     ns = np.zeros(len(h), dtype=np.int64)
     ok = ~mask
-    ns[ok] = epoch_ns + np.rint(h[ok] * _NS_PER_HOUR).astype(np.int64)
+    with np.errstate(over="ignore", invalid="ignore"):
+        exact = epoch_ns + np.rint(h[ok] * _NS_PER_HOUR)
+    if exact.size and not (np.abs(exact) < _MAX_NS).all():  # would wrap around in int64
+        worst = float(h[ok][np.argmax(np.abs(exact))])
+        raise RuntimeFault(
+            f"a time {worst:g} h after the epoch cannot be stored (beyond the years 1677-2262); "
+            "a scenario duration is too large"
+        )
+    ns[ok] = exact.astype(np.int64)
     return pa.array(ns, type=pa.timestamp("ns", tz="UTC"), mask=mask)
 
 
@@ -197,7 +206,10 @@ def rows_to_table(rows: Sequence[Mapping[str, Any]], epoch: dt.datetime) -> pa.T
     for name in names:
         values = [row[name] for row in rows]
         if name.endswith(TIME_SUFFIX):
-            arrays.append(_hours_to_timestamps(values, e_ns))
+            try:
+                arrays.append(_hours_to_timestamps(values, e_ns))
+            except RuntimeFault as exc:
+                raise RuntimeFault(f"outcome column {name!r}: {exc}") from None
         else:
             try:
                 arrays.append(pa.array(values))

@@ -93,8 +93,8 @@ def uninterrupted(tmp_path_factory):
 
 
 KILL_POINTS = {
-    # before the results folder is complete enough to hold a chunk
-    "at start-up": lambda partial: partial.is_dir(),
+    # the folder exists, the run state is written, the worker processes are starting
+    "at start-up": lambda partial: (partial / "run.json").is_file(),
     # the first chunk part was written
     "after the first chunk": lambda partial: len(results.finished_chunks(partial)) >= 1,
     # a third of the way
@@ -131,7 +131,7 @@ def test_sigkill_of_crewsim_run_on_the_real_model(tmp_path):
     """The real command and model: killed after its first chunk, nothing is left running, and the
     resumed rows are those of an uninterrupted run."""
     out = tmp_path / "run"
-    args = ["run", str(BASE), "-n", "3000", "--chunk-size", "20", "--workers", "2"]
+    args = ["run", str(BASE), "-n", "400", "--chunk-size", "10", "--workers", "2"]
     args += ["--quiet", "--no-report", "--trace-sample", "5"]
     proc = subprocess.Popen(
         [sys.executable, "-m", "sim", *args, "--out", str(out)],
@@ -144,7 +144,7 @@ def test_sigkill_of_crewsim_run_on_the_real_model(tmp_path):
     _assert_nothing_left(proc.pid)
     resumed = runner.resume(partial, backend="serial")
     reference = runner.run(
-        str(BASE), n=3000, chunk_size=500, backend="serial", out=tmp_path / "ref", trace_sample=5
+        str(BASE), n=400, chunk_size=200, backend="serial", out=tmp_path / "ref", trace_sample=5
     )
     pd.testing.assert_frame_equal(results.load(resumed), results.load(reference))
     pd.testing.assert_frame_equal(results.load_events(resumed), results.load_events(reference))

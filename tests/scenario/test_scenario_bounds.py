@@ -57,6 +57,10 @@ REFUSED = {
         "must be positive",
     ],
     "work.tasks.0.efficiency=0": ["work.tasks.0.efficiency", "must be positive"],
+    "work.tasks.0.efficiency={dist: lognormal, median: 1, sigma: 1000}": [
+        "work.tasks.0.efficiency",
+        "must stay below 10",
+    ],
     "returns.MS-18.descent={dist: lognormal, median: 3, sigma: 1000, unit: h}": [
         "returns.MS-18.descent",
         "unbounded",
