@@ -265,7 +265,7 @@ def _connect(dd: Any, scheduler: str) -> Any:
     exc = box.get("error")
     why = f"{type(exc).__name__}: {exc}" if exc is not None else "no answer"
     raise CrewsimError(
-        f"cannot reach a Dask scheduler at {scheduler} within {SCHEDULER_TIMEOUT_S} s ({why}); "
+        f"cannot reach the Dask scheduler at {scheduler} within {SCHEDULER_TIMEOUT_S} s ({why}); "
         "check the address (tcp://HOST:PORT) and that a Dask scheduler is running there, or drop "
         "--scheduler to start a local cluster"
     )

@@ -161,14 +161,15 @@ def _hours_to_timestamps(hours: Sequence[Any], epoch_ns: int) -> pa.Array:
     ns = np.zeros(len(h), dtype=np.int64)
     ok = ~mask
     with np.errstate(over="ignore", invalid="ignore"):
-        exact = epoch_ns + np.rint(h[ok] * _NS_PER_HOUR)
-    if exact.size and not (np.abs(exact) < _MAX_NS).all():  # would wrap around in int64
-        worst = float(h[ok][np.argmax(np.abs(exact))])
+        offset = np.rint(h[ok] * _NS_PER_HOUR)
+        approx = epoch_ns + offset  # float: only to see whether the exact sum fits int64
+    if approx.size and not (np.abs(approx) < _MAX_NS).all():  # would wrap around in int64
+        worst = float(h[ok][np.argmax(np.abs(approx))])
         raise RuntimeFault(
             f"a time {worst:g} h after the epoch cannot be stored (beyond the years 1677-2262); "
             "a scenario duration is too large"
         )
-    ns[ok] = exact.astype(np.int64)
+    ns[ok] = epoch_ns + offset.astype(np.int64)  # exact integer sum, as before the check
     return pa.array(ns, type=pa.timestamp("ns", tz="UTC"), mask=mask)
 
 

@@ -71,8 +71,8 @@ def read_text_file(path: Path, what: str = "scenario file", limit: int = MAX_SCE
     except OSError as exc:
         raise ScenarioError(f"{path}: cannot read the file ({exc.strerror or exc})") from None
     if not stat.S_ISREG(info.st_mode):
-        kind = "a folder" if stat.S_ISDIR(info.st_mode) else "not a regular file"
-        raise ScenarioError(f"{path}: {kind}; expected a {what}")
+        kind = "it is a folder" if stat.S_ISDIR(info.st_mode) else "not a regular file"
+        raise ScenarioError(f"{path}: cannot read the file: {kind}; expected a {what}")
     try:
         with open(path, "rb") as f:
             raw = f.read(limit + 1)
@@ -85,7 +85,9 @@ def read_text_file(path: Path, what: str = "scenario file", limit: int = MAX_SCE
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise ScenarioError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+        raise ScenarioError(
+            f"{path}: cannot read the file: not UTF-8 text ({exc.reason} at byte {exc.start})"
+        ) from None
 
 
 def _nesting_depth(data: Any) -> int:

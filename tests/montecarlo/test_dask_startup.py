@@ -37,7 +37,11 @@ def _server(reply: bytes | None) -> tuple[str, socket.socket]:
     return f"tcp://127.0.0.1:{sock.getsockname()[1]}", sock
 
 
-@pytest.mark.parametrize("reply", [None, b"\xff" * 64, b"HTTP/1.1 200 OK\r\n\r\nhello"])
+@pytest.mark.parametrize(
+    "reply",
+    [None, b"\xff" * 64, b"HTTP/1.1 200 OK\r\n\r\nhello"],
+    ids=["silent", "garbage", "http"],
+)
 def test_a_scheduler_address_that_is_not_a_scheduler(reply, tmp_path, monkeypatch) -> None:
     pytest.importorskip("dask.distributed")
     monkeypatch.setattr(backends, "SCHEDULER_TIMEOUT_S", 2)
@@ -45,7 +49,7 @@ def test_a_scheduler_address_that_is_not_a_scheduler(reply, tmp_path, monkeypatc
     scenario = fake_model.write_scenario(tmp_path / "fake.yaml")
     t0 = time.monotonic()
     try:
-        with pytest.raises(CrewsimError, match="cannot reach a Dask scheduler at tcp://") as err:
+        with pytest.raises(CrewsimError, match="cannot reach the Dask scheduler at tcp://") as err:
             runner.run(
                 str(scenario), n=20, backend="dask", scheduler=address, out=tmp_path / "r",
                 model=fake_model.MODEL,

@@ -28,7 +28,7 @@ N, CHUNK = 300, 10
 
 SCRIPT = """
 import sys
-sys.path.insert(0, {tests!r})
+sys.path[:0] = [{root!r}, {tests!r}]
 import fake_model
 from sim.montecarlo import runner
 
@@ -108,7 +108,9 @@ def test_sigkill_of_the_main_process(point, tmp_path, uninterrupted):
     out = tmp_path / "run"
     script = tmp_path / "go.py"
     script.write_text(
-        SCRIPT.format(tests=str(TESTS), scenario=str(scenario), out=str(out), n=N, chunk=CHUNK)
+        SCRIPT.format(
+            root=str(ROOT), tests=str(TESTS), scenario=str(scenario), out=str(out), n=N, chunk=CHUNK
+        )
     )
     proc = subprocess.Popen(
         [sys.executable, str(script)], cwd=ROOT, start_new_session=True, stderr=subprocess.PIPE

@@ -139,3 +139,12 @@ def test_a_time_beyond_int64_nanoseconds_is_a_fault_not_a_wrapped_date():
             results.rows_to_table([{"replication": 0, "landing_actual_utc": hours}], epoch)
     with pytest.raises(RuntimeFault, match="1677-2262"):
         results.events_to_table([(0, 1e300, "MS-19", "launch", "launch", "")], epoch)
+
+
+def test_times_are_stored_to_the_nanosecond():
+    """The range check must not round the stored instant through float64 (2^53 < 1.6e18 ns)."""
+    epoch = dt.datetime(2021, 9, 1, tzinfo=dt.UTC)
+    hours = 1234.567890123
+    table = results.rows_to_table([{"replication": 0, "landing_actual_utc": hours}], epoch)
+    stored = table["landing_actual_utc"].cast(pa.int64())[0].as_py()
+    assert stored == results.epoch_ns(epoch) + round(hours * 3_600_000_000_000)

@@ -38,7 +38,7 @@ def test_validate_refuses_special_files_at_once(special, tmp_path, capsys) -> No
 def test_extends_of_a_special_file_is_refused(tmp_path) -> None:
     path = tmp_path / "v.yaml"
     path.write_text("extends: /dev/zero\n")
-    with pytest.raises(ScenarioError, match="/dev/zero: not a regular file"):
+    with pytest.raises(ScenarioError, match="/dev/zero: cannot read the file: not a regular file"):
         load_scenario(path)
 
 
