@@ -40,12 +40,14 @@ from sim.analysis.estimates import (
     replications_for_precision,
     wilson,
 )
+from sim.analysis.milestones import milestones
 from sim.analysis.sensitivity import (
     attribution,
     cause_name,
     check_attribution,
     criticality,
     delay_columns,
+    impact,
     input_columns,
     tornado,
 )
@@ -178,8 +180,10 @@ __all__ = [
     "delay_columns",
     "flights_with",
     "headline",
+    "impact",
     "input_columns",
     "launch_probability_curve",
+    "milestones",
     "p_on_time",
     "p_within",
     "percentiles",

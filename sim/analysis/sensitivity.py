@@ -148,6 +148,43 @@ def attribution(
     return out.sort_values("mean_h", ascending=False, kind="stable").reset_index(drop=True)
 
 
-# --------------------------------------------------------------------------------------------
-# Comparison of two runs
-# --------------------------------------------------------------------------------------------
+def impact(
+    df: pd.DataFrame,
+    output: str = "landing_delay_h",
+    q: float = 0.8,
+    inputs: Iterable[str] | None = None,
+    min_rows: int = 20,
+) -> pd.DataFrame:
+    """How far the ``q``-percentile of ``output`` swings when each sampled input is low or high.
+
+    For each input, the replications with the input at or below its P10 and those at or above its
+    P90 (for an input whose P10 equals its P90, such as a rare 0/1 event: its lowest and highest
+    values) give two conditional percentiles of the output; the swing is their difference. Inputs
+    with fewer than ``min_rows`` replications in either group are left out. Columns:
+    ``input, low_value, high_value, out_low, out_high, base, swing, n_low, n_high``, in the
+    output's unit, largest absolute swing first.
+    """
+    y = _numeric(_column(df, output)).values
+    names = input_columns(df) if inputs is None else list(inputs)
+    base = float(np.quantile(y[np.isfinite(y)], q)) if np.isfinite(y).any() else np.nan
+    rows = []
+    for name in names:
+        x = _numeric(_column(df, name)).values
+        ok = np.isfinite(x) & np.isfinite(y)
+        if ok.sum() < 2 * min_rows:
+            continue
+        xs, ys = x[ok], y[ok]
+        lo, hi = np.quantile(xs, [0.1, 0.9], method="inverted_cdf")
+        if lo == hi:
+            lo, hi = xs.min(), xs.max()
+        low, high = ys[xs <= lo], ys[xs >= hi]
+        if lo == hi or low.size < min_rows or high.size < min_rows:
+            continue
+        out_low, out_high = float(np.quantile(low, q)), float(np.quantile(high, q))
+        rows.append(
+            (name, lo, hi, out_low, out_high, base, out_high - out_low, low.size, high.size)
+        )
+    cols = ["input", "low_value", "high_value", "out_low", "out_high", "base", "swing"]
+    out = pd.DataFrame(rows, columns=[*cols, "n_low", "n_high"])
+    order = out["swing"].abs().sort_values(ascending=False, kind="stable").index
+    return out.loc[order].reset_index(drop=True)

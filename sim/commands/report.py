@@ -16,6 +16,6 @@ def run(args: argparse.Namespace) -> int:
     from sim.report import write_report
 
     path = write_report(args.run_dir, draw=not args.no_plots)
-    print(path.read_text(encoding="utf-8").split("\n## Outcomes")[0].rstrip())
+    print(path.read_text(encoding="utf-8").split("\n## ")[0].rstrip())
     print(f"\nwritten: {path}")
     return 0

@@ -216,14 +216,24 @@ def print_summary(run_dir: Path, quiet: bool = False) -> None:
     if m.get("stopping"):
         s = m["stopping"]
         print(f"stopped after {s['replications']:,} replications: {s['reason']}")
-    for flight, metric, value, unit in headline(run_dir, m):
-        if unit == "h":
-            text = f"{value:.1f} h"
-        elif unit in ("probability", "fraction"):
-            text = f"{value:.1%}"
-        else:
-            text = f"{value:g} {unit}"
-        print(f"  {flight}: {metric}: {text}")
+    try:
+        from sim.report import run_verdict
+
+        v = run_verdict(run_dir)
+    except Exception as exc:  # the results are complete; say why the verdict is missing
+        print(f"  (no verdict: {type(exc).__name__}: {exc})")
+        return
+    for sentence in v.sentences():
+        print(f"  {sentence}")
+    p90 = v.quantile("P90")
+    if v.planned is not None and p90 is not None:
+        print(
+            f"  planned landing {v.planned:%d %b %Y %H:%M} UTC; P90 {p90.when:%d %b %Y %H:%M} UTC "
+            f"({p90.delay_d:+.1f} days)"
+        )
+    summary = run_dir / "summary.md"
+    if summary.is_file():
+        print(f"summary: {summary}")
 
 
 def write_report_or_warn(run_dir: Path) -> None:

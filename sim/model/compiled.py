@@ -61,6 +61,14 @@ class Return:
     max_extension_h: float = 0.0  # most an until-done return may stay past its (shifted) plan
     latest_undock_h: float = math.inf  # hard limit; does not move with a launch slip
     usable_h: tuple[float, ...] = ()  # usable opportunities
+    #: People who fly up in the run and come home on this vehicle, and the vehicles they fly up on.
+    visitors: tuple[str, ...] = ()
+    visitor_vehicles: tuple[str, ...] = ()
+    #: Planned visit: the visitors' planned docking to the planned undock (keep-visit keeps it).
+    visit_planned_h: float = 0.0
+    min_visit_h: float = 0.0
+    #: Planned docking of the next arrival that needs this vehicle's port or its crew's room.
+    next_arrival_h: float = math.inf
 
 
 @dataclass(frozen=True)
@@ -249,6 +257,11 @@ def compile_scenario(s: Scenario) -> CompiledScenario:
         )
 
     people = {n: Person(n, i, c.aboard, c.up, c.returns) for i, (n, c) in enumerate(s.crew.items())}
+    from sim.model.visits import visitors_of, with_visit
+
+    returns = {
+        name: with_visit(s, plan, people, launches, returns) for name, plan in returns.items()
+    }
     tasks = tuple(TaskPlan(t.name, tuple(t.people), t.hours, t.efficiency) for t in s.work.tasks)
     contingencies = tuple(
         ContingencyPlan(
@@ -303,23 +316,11 @@ def compile_scenario(s: Scenario) -> CompiledScenario:
     compiled.min_crew = s.station.min_crew
     if s.station.min_crew_until is not None:
         compiled.min_crew_until_h = s.hours(s.station.min_crew_until)
-    compiled.visitors, compiled.visit_planned_h = _visitors(compiled)
+    compiled.visitors, compiled.visit_planned_h = visitors_of(compiled)
     from sim.model.outcome import row_template
 
     compiled.row_template = row_template(compiled)
     return compiled
-
-
-def _visitors(c: CompiledScenario) -> tuple[tuple[str, ...], float]:
-    """The headline people (see ``CompiledScenario.visitors``) and their planned visit (hours)."""
-    if c.primary is None:
-        return (), math.nan
-    home = [p for p in c.people.values() if p.returns == c.primary]
-    flying = [p for p in home if p.up_vehicle in c.launches]
-    if not flying:
-        return tuple(p.name for p in home), math.nan
-    arrival = max(c.launches[p.up_vehicle].dock_planned_h for p in flying)
-    return tuple(p.name for p in flying), c.returns[c.primary].planned_undock_h - arrival
 
 
 def _time_of_day_h(unix_s: float) -> float:

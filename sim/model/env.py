@@ -67,6 +67,8 @@ class RotationEnv(simpy.Environment):
         #: Hours of each launch's lateness by cause (launch_slip, relocation, scrub), once launched.
         self.launch_causes: dict[str, dict[str, float]] = {}
         self.launched: dict[str, simpy.Event] = {v: self.event() for v in compiled.launches}
+        #: Visitors who stayed on the ground because their visit would be shorter than min_visit.
+        self.stood_down: set[str] = set()
 
     def run_bounded(self, until: float, max_events: int) -> None:
         """``run(until=until)``, processing at most ``max_events`` events.

@@ -11,7 +11,7 @@ whose landing is in daylight at the zone and not weathered out.
 from __future__ import annotations
 
 import math
-from bisect import bisect_left, bisect_right
+from bisect import bisect_left
 from typing import TYPE_CHECKING
 
 import simpy
@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from sim.model.env import RotationEnv
 
 from sim.model.outcome import DELAY_CAUSES, DOCK_CAUSES
+from sim.model.policy import first_usable_from, keep_visit_undock, last_usable_by, upper_bound_h
 
 SECONDS_PER_DAY = 86400.0
 
@@ -41,21 +42,8 @@ def return_process(
     spec = plan.spec
     rng = env.rng[f"landing.{v}"]
     causes = dict.fromkeys(DELAY_CAUSES, 0.0)
-
     target = plan.planned_undock_h
     opps = plan.opportunities_h
-    if spec.follows_launch_of is not None:
-        launched = env.launched[spec.follows_launch_of]
-        if not launched.triggered:
-            yield launched
-        days = int(env.slip_days.get(spec.follows_launch_of, 0.0))
-        if days and not plan.orbit_based and days < len(opps):
-            # The same daily opportunity, that many days later (it drifts day by day).
-            shift = float(opps[days]) - plan.planned_undock_h
-        else:
-            shift = 24.0 * days
-        target += shift
-        _split(causes, shift, env.launch_causes.get(spec.follows_launch_of), "launch_slip")
 
     # The vehicle must be here.
     if v in env.arrived:
@@ -77,17 +65,13 @@ def return_process(
     # Liner swaps into or out of this vehicle must be done.
     # Waiting for the vehicles those people arrive on is charged to that flight's own docking-delay
     # causes (its launch slip, scrubs, rendezvous...); the swaps themselves to `liner_swap`.
-    # The wait is bounded by the design life and latest_undock (up to the last usable landing
-    # opportunity a day before them): past that the vehicle leaves with whoever's liner it holds, and the
-    # swaps are abandoned (outcome `swap_abandoned`).
+    # The wait is bounded by the design life, latest_undock and the next arrival (up to the last
+    # usable landing opportunity inside them): past that the vehicle leaves with whoever's liner it
+    # holds, and the swaps are abandoned (reason `swap_abandoned`).
     pending = [e for e in swaps if not e.triggered]
     if pending:
-        # One day of margin, so that a weathered-out landing day does not break the limit.
-        hard_limit = min(plan.latest_undock_h, life_end) - 24.0
-        k = bisect_right(plan.usable_h, hard_limit + 1e-9) - 1
-        give_up = env.timeout(
-            max(float(plan.usable_h[k]) if k >= 0 else env.now, env.now) - env.now
-        )
+        last = last_usable_by(plan, upper_bound_h(plan, life_end))
+        give_up = env.timeout(max(last if last is not None else env.now, env.now) - env.now)
         before = env.now
         waiting = [env.arrived[a] for a in swap_arrivals if not env.arrived[a].triggered]
         if waiting:
@@ -103,14 +87,17 @@ def return_process(
             row["outcome_reason"] = "swap_abandoned"
             env.log(v, "return", "swaps abandoned", "design life or latest undock reached")
 
-    # Policy: until-done waits for the work, within its limits: the extension past the (shifted)
-    # plan, latest_undock and the design life. It waits at most until the last usable landing
+    # keep-visit: visitors who docked late keep their planned visit, inside the bounds.
+    if spec.policy == "keep-visit":
+        ready = yield from _keep_visit(env, plan, life_end, ready, causes)
+
+    # Policy: until-done waits for the work, within its limits: the extension past the plan,
+    # latest_undock and the design life. It waits at most until the last usable landing
     # opportunity inside them, so that the undock itself stays inside them too.
     if spec.policy == "until-done" and not work_done.triggered and _crew_has_work(env, v):
-        limit = min(target + plan.max_extension_h, plan.latest_undock_h, life_end)
-        usable = plan.usable_h
-        k = bisect_right(usable, limit + 1e-9) - 1
-        deadline = max(float(usable[k]) if k >= 0 else env.now, env.now)
+        limit = min(target + plan.max_extension_h, upper_bound_h(plan, life_end))
+        last = last_usable_by(plan, limit)
+        deadline = max(last if last is not None else env.now, env.now)
         before = env.now
         yield work_done | env.timeout(deadline - env.now)
         causes["work_extension"] = env.now - before
@@ -122,6 +109,7 @@ def return_process(
     # opportunities (and their daylight flags) are fixed instants: a shifted plan does not move them.
     i = bisect_left(opps, ready - 1e-9)
     weather_days = 0
+    waived = False
     last_day = None
     first_usable = None
     undock = None
@@ -134,6 +122,14 @@ def return_process(
                 first_usable = when
             day = math.floor((epoch_h + when) / 24.0)  # UTC calendar day
             if spec.weather_p > 0 and day != last_day and rng.random() < spec.weather_p:
+                after = first_usable_from(plan, (day + 1) * 24.0 - epoch_h)
+                if when <= life_end + 1e-9 and (after is None or after > life_end + 1e-9):
+                    # The last landing day inside the design life: the vehicle lands anyway
+                    # (in marginal weather or at a reserve zone) rather than outlive its life.
+                    waived = True
+                    env.log(v, "return", "weather waived", "last landing day of its design life")
+                    undock = when
+                    break
                 weather_days += 1
                 last_day = day
                 env.log(v, "return", "weather", "landing postponed a day")
@@ -147,7 +143,7 @@ def return_process(
         env.log(v, "return", "no opportunity", "no usable landing opportunity in the horizon")
         env.departed[v].succeed()
         return
-    causes["landing_window"] = first_usable - ready
+    causes["landing_window"] += first_usable - ready
     causes["weather"] = undock - first_usable
     if env.now < undock:
         yield env.timeout(undock - env.now)
@@ -188,6 +184,7 @@ def return_process(
         row[f"crew.{person}.home_on"] = v
         row[f"crew.{person}.home_utc"] = landed
     row[f"{v}.weather_days"] = weather_days
+    row[f"{v}.weather_waived"] = waived
     row[f"in.{v}.weather_days"] = float(weather_days)
     row[f"in.{v}.descent_h"] = descent
     if v == c.primary:
@@ -205,11 +202,46 @@ def return_process(
             row["visit_days"] = max(undock - station.arrived_at[p] for p in visitors) / 24.0
 
 
+def _keep_visit(env: RotationEnv, plan: Return, life_end: float, ready: float, causes: dict):
+    """Move the return so that the visitors who docked late keep their planned visit (or cut it to
+    the bounds); returns the new ``ready``. The move is charged to the late flight's causes."""
+    station = env.station
+    here = [
+        p for p in plan.visitors if p in station.aboard and station.liner.get(p) == plan.vehicle
+    ]
+    if not here:
+        return ready
+    arrival = max(station.arrived_at[p] for p in here)
+    undock, cut, desired = keep_visit_undock(plan, life_end, arrival, env.now)
+    if undock is None:  # no usable opportunity inside the bounds is left: the first one after
+        return ready
+    if cut:
+        env.log(
+            plan.vehicle,
+            "return",
+            "visit cut",
+            f"visit {(undock - arrival) / 24:.2f} d of {plan.visit_planned_h / 24:.2f} d planned",
+        )
+    elif undock > ready + 1e-9:
+        env.log(plan.vehicle, "return", "visit kept", f"undock moved {(undock - ready) / 24:.2f} d")
+    if undock > ready:
+        # The swaps happen inside the visit: the move to the kept visit's end is the late
+        # arrival's; from there to a usable landing opportunity, the landing window's.
+        window = 0.0 if cut else max(0.0, undock - max(desired, ready))
+        moved = undock - ready - window + causes["liner_swap"]
+        causes["liner_swap"] = 0.0
+        causes["landing_window"] += window
+        _charge_arrival(env, causes, list(plan.visitor_vehicles), moved)
+        yield env.timeout(undock - env.now)
+        return undock
+    return ready
+
+
 def _crew_has_work(env: RotationEnv, vehicle: str, crew: list[str] | None = None) -> bool:
-    """Whether anyone going home on ``vehicle`` is named in the work plan."""
+    """Whether anyone going home on ``vehicle`` (aboard, their liner in it) is named in the work
+    plan. People who never came aboard (their flight failed) have no work to wait for."""
     if crew is None:
         crew = [p for p in env.station.aboard if env.station.liner.get(p) == vehicle]
-        crew += [p.name for p in env.c.people.values() if p.returns == vehicle]
     names = set(crew)
     return any(names.intersection(t.people) for t in env.c.tasks)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
+from sim.model.policy import visitors_stand_down
 from sim.model.rendezvous import rendezvous_and_dock
 
 if TYPE_CHECKING:
@@ -84,6 +85,7 @@ def launch_process(env: RotationEnv, plan: Launch):
         yield env.timeout(windows[day] - env.now)
     launched = env.now
     total_days = day
+    visitors_stand_down(env, v, launched, slipped=total_days > 0)
     env.slip_days[v] = float(total_days)
     row[f"{v}.launch_actual_utc"] = launched
     row[f"{v}.launch_slip_d"] = float(total_days)

@@ -156,6 +156,7 @@ def row_template(c: CompiledScenario) -> dict[str, Any]:
                 f"{v}.life_margin_d": NAN,
                 f"{v}.crew_returned": 0,
                 f"{v}.weather_days": 0,
+                f"{v}.weather_waived": False,
             }
         )
         row[f"in.{v}.weather_days"] = 0.0
@@ -197,8 +198,7 @@ def finish_row(env: Any) -> None:
     )
     if c.visitors and row["visit_days"] == row["visit_days"]:
         row["visit_cut"] = row["visit_days"] * 24.0 < c.visit_planned_h - VISIT_CUT_TOLERANCE_H
-    row["outcome"], reason = classify(c, row)
-    row["outcome_reason"] = row["outcome_reason"] or reason
+    row["outcome"], row["outcome_reason"] = classify(c, row)
 
 
 def _home_as_planned(c: Any, row: dict[str, Any], person: str) -> bool:
@@ -223,17 +223,28 @@ def classify(c: Any, row: dict[str, Any]) -> tuple[str, str]:
 
 
 def _reason(c: Any, row: dict[str, Any]) -> str:
-    """The first event that explains an outcome other than as planned (``""`` if none)."""
-    if row["outcome_reason"]:  # set by a process (swap_abandoned, return_blocked, ...)
-        return row["outcome_reason"]
-    for v in c.launches:
+    """The first event that explains an outcome other than as planned (``""`` if none).
+
+    A failure of the visitors' own flight (launch failure, stand-down, docking abandoned) comes
+    first, unless they had already stood down; then what a process recorded (``swap_abandoned``,
+    ``return_blocked``, ``visit_below_min``, ``return_left``); then a failure of any other flight.
+    """
+    flights = [c.people[p].up_vehicle for p in c.visitors if c.people[p].up_vehicle in c.launches]
+    others = [v for v in c.launches if v not in flights]
+    if not row["visit_cancelled"]:
+        reason = _flight_failure(row, flights)
+        if reason:
+            return reason
+    return row["outcome_reason"] or _flight_failure(row, others)
+
+
+def _flight_failure(row: dict[str, Any], vehicles: list[str]) -> str:
+    for v in vehicles:
         if row[f"{v}.launch_failed"]:
             return "launch_failure"
         if row[f"{v}.stood_down"]:
             return "launch_stood_down"
-        if (
-            row[f"{v}.docking_attempts"]
-            and row[f"{v}.dock_actual_utc"] != row[f"{v}.dock_actual_utc"]
-        ):
+        dock = row[f"{v}.dock_actual_utc"]
+        if row[f"{v}.docking_attempts"] and dock != dock:
             return "docking_abort"
     return ""

@@ -80,7 +80,9 @@ def rendezvous_and_dock(env: RotationEnv, plan: Launch, slipped: bool, launch_ca
     causes["rendezvous"] = delay - sum(causes.values())
     for cause in DOCK_CAUSES:
         row[f"{v}.dock_delay.{cause}_h"] = causes.get(cause, 0.0)
-    crew = [p.name for p in env.c.people.values() if p.up_vehicle == v]
+    crew = [
+        p.name for p in env.c.people.values() if p.up_vehicle == v and p.name not in env.stood_down
+    ]
     station.board(crew, v)
     env.arrived[v].succeed(True)
 

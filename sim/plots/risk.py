@@ -11,10 +11,11 @@ import matplotlib.dates as mdates
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.patches import Patch
 
 from sim import analysis
 from sim.plots.axes import axis_label, date_axis, naive_utc, sorted_values, stamp
-from sim.plots.style import BLUE, GREEN, ORANGE, RED, new_figure, styled, titled
+from sim.plots.style import BLUE, GREEN, GREY, LIGHT, ORANGE, RED, new_figure, styled, titled
 
 
 @styled
@@ -202,3 +203,140 @@ def launch_probability(
         titled(f"When does {vehicle} launch? (launch failures excluded)", scenario, nn, title)
     )
     return fig
+
+
+@styled
+def landing_risk(
+    df: pd.DataFrame,
+    flight: str | None = None,
+    column: str = "landing_actual_utc",
+    planned_column: str = "landing_planned_utc",
+    qs: Sequence[float] = (0.1, 0.5, 0.8, 0.9),
+    scenario: str | None = None,
+    n: int | None = None,
+    title: str | None = None,
+) -> Figure:
+    """The headline landing in the Primavera style: a histogram of landings per day (left axis,
+    share of replications) under the cumulative S-curve (right axis), the planned date, the
+    P10/P50/P80/P90 dates marked and tabulated on the chart."""
+    total = len(df)
+    x, _ = sorted_values(df, column)
+    if x.size == 0:
+        raise ValueError(f"No values in {column!r} to draw.")
+    fig = new_figure()
+    ax = fig.add_subplot()
+    days = pd.DatetimeIndex(x).normalize()
+    first, last = days.min(), days.max() + pd.Timedelta(days=1)
+    edges = pd.date_range(first, last, freq="D")
+    counts, _ = np.histogram(x, bins=edges.to_numpy())
+    ax.bar(
+        edges[:-1],
+        100 * counts / total,
+        width=1.0,
+        align="edge",
+        color=LIGHT,
+        edgecolor=GREY,
+        linewidth=0.5,
+        label="landings per day (left axis)",
+    )
+    ax.set_ylabel("Share of replications landing that day (%)")
+    cum = ax.twinx()
+    cum.spines["right"].set_visible(True)
+    y = np.arange(1, x.size + 1) / total
+    cum.step(x, 100 * y, where="post", color=BLUE, lw=2.2, label="cumulative (right axis)")
+    cum.set_ylim(0, 102)
+    cum.set_ylabel("Cumulative probability of landing (%)")
+    planned = None
+    if planned_column in df.columns and df[planned_column].notna().any():
+        planned = pd.Timestamp(naive_utc(df[planned_column].dropna()).min())
+        cum.axvline(planned, color=GREEN, ls="--", lw=1.6, label=f"planned {stamp(planned)}")
+    rows = []
+    for q, marker in zip(qs, ("v", "o", "s", "D"), strict=False):
+        k = int(np.ceil(q * total)) - 1
+        if k < 0 or k >= x.size:
+            rows.append((analysis.q_label(q), "not landed", ""))
+            continue
+        xq = pd.Timestamp(x[k])
+        cum.plot([xq], [100 * q], marker, color=ORANGE, mec=BLUE, ms=7, zorder=5)
+        cum.annotate(
+            analysis.q_label(q), (xq, 100 * q), xytext=(6, -12), textcoords="offset points"
+        )
+        late = (xq - planned) / pd.Timedelta(days=1) if planned is not None else float("nan")
+        rows.append((analysis.q_label(q), stamp(xq), f"{late:+.1f} d" if late == late else ""))
+    table = ax.table(
+        cellText=[list(r) for r in rows],
+        colLabels=["", "landing (UTC)", "vs plan"],
+        loc="center right",
+        colWidths=[0.07, 0.16, 0.1],
+        cellLoc="left",
+        zorder=6,
+    )
+    table.auto_set_font_size(False)
+    table.set_fontsize(9.5)
+    missing = total - x.size
+    handles = ax.get_legend_handles_labels()[0] + cum.get_legend_handles_labels()[0]
+    labels = ax.get_legend_handles_labels()[1] + cum.get_legend_handles_labels()[1]
+    if missing:
+        labels[-1] += f"; {missing / total:.1%} not landed"
+    fig.legend(handles, labels, loc="outside lower center", ncol=3)
+    ax.set_xlim(first - pd.Timedelta(days=1), last + pd.Timedelta(days=1))
+    ax.set_xlabel("Landing date (UTC)")
+    date_axis(ax)
+    ax.grid(axis="y")
+    who = f"When does {flight} land?" if flight else "When does the crew land?"
+    ax.set_title(titled(who, scenario, n or total, title))
+    return fig
+
+
+@styled
+def risk_gantt(
+    table: pd.DataFrame,
+    scenario: str | None = None,
+    n: int | None = None,
+    title: str | None = None,
+) -> Figure:
+    """A risk Gantt from ``analysis.milestones``: one row per milestone, the P10-P90 range of when
+    it happened as a bar, its P50 as a tick, the plan as a diamond, and the share late written."""
+    t = table.iloc[::-1].reset_index(drop=True)
+    fig = new_figure(10.0, max(3.2, 0.55 * len(t) + 1.8))
+    ax = fig.add_subplot()
+    to_num = mdates.date2num
+    yy = np.arange(len(t))
+    for y, r in zip(yy, t.itertuples(index=False), strict=True):
+        if pd.isna(r.p10):
+            continue
+        lo, mid, hi = (to_num(pd.Timestamp(naive_utc([v])[0])) for v in (r.p10, r.p50, r.p90))
+        ax.barh(y, max(hi - lo, 0.04), left=lo, height=0.5, color=ORANGE, edgecolor=BLUE, lw=0.6)
+        ax.plot([mid, mid], [y - 0.3, y + 0.3], color=BLUE, lw=2.5)
+        late = f"late in {r.p_late:.0%}" if r.p_late == r.p_late else ""
+        if r.happened < 0.999:
+            late += f", happens in {r.happened:.0%}"
+        ax.annotate(late, (hi, y), xytext=(8, 0), textcoords="offset points", va="center")
+    planned = [to_num(pd.Timestamp(naive_utc([v])[0])) for v in t["planned"]]
+    ax.plot(planned, yy, "D", color=GREEN, mec="black", ms=7, label="plan", zorder=5)
+    ax.set_yticks(yy, list(t["milestone"]))
+    ax.set_xlabel("Date (UTC)")
+    lo = min(planned + [to_num(pd.Timestamp(naive_utc([v])[0])) for v in t["p10"].dropna()])
+    hi = max(planned + [to_num(pd.Timestamp(naive_utc([v])[0])) for v in t["p90"].dropna()])
+    ax.set_xlim(lo - 1, hi + 0.25 * (hi - lo) + 2)
+    date_axis(ax)
+    ax.grid(axis="x")
+    ax.legend(
+        handles=[
+            Patch(facecolor=ORANGE, edgecolor=BLUE, label="P10-P90 of the replications"),
+            plt_line(BLUE, "P50"),
+            plt_line(GREEN, "plan", marker="D"),
+        ],
+        loc="lower left",
+    )
+    ax.set_title(titled("Milestones: plan vs P10-P50-P90", scenario, n, title))
+    return fig
+
+
+def plt_line(color: str, label: str, marker: str | None = None) -> Any:
+    """A legend handle: a short line (or a marker) in ``color``."""
+    from matplotlib.lines import Line2D
+
+    if marker:
+        return Line2D([], [], color=color, marker=marker, ls="", mec="black", label=label)
+    return Line2D([], [], color=color, lw=2.5, label=label)

@@ -5,6 +5,6 @@ Reads the folder back (:mod:`sim.montecarlo.results`), computes the headline sta
 decide when to write it; the runner knows nothing of it.
 """
 
-from sim.report.summary import load_run, write_report
+from sim.report.summary import load_run, run_verdict, write_report
 
-__all__ = ["load_run", "write_report"]
+__all__ = ["load_run", "run_verdict", "write_report"]

@@ -1,37 +1,27 @@
 """The run report: ``summary.md`` and ``plots/*.png`` in a results folder, from its outcome table,
-event traces and manifest.
+event traces, manifest and resolved scenario.
 
-The summary holds the headline numbers, percentiles with 95 % confidence intervals of the main
-columns, the top drivers of the landing delay (rank correlation), the delay attribution by cause
-and links to the plots. A section the table cannot answer (a column the scenario does not produce)
-is skipped with a note rather than failing the report.
+``summary.md`` opens with the verdict in plain words (:mod:`sim.report.verdict`), then the landing
+percentiles as dates and days, what the delays cost the visit, the outcome mix, the drivers, the
+assumptions, the other flights and the remaining statistics, with the figures inline. A section
+the table cannot answer (a column the scenario does not produce) is replaced by a note rather than
+failing the report.
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
+import yaml
 
 from sim import analysis
 from sim.montecarlo import results
-from sim.tables import markdown_table
+from sim.report import sections
+from sim.report.assumptions import assumptions
+from sim.report.verdict import Verdict, verdict
 
-#: Columns summarised by percentiles when present (headline first, then per flight).
-MAIN_COLUMNS = (
-    "landing_delay_h",
-    "landing_actual_utc",
-    "work_done_frac",
-    "work_done_h",
-    "contingency_h",
-    "visit_days",
-    "peak_crew",
-)
-FLIGHT_COLUMNS = ("landing_delay_h", "launch_slip_d", "dock_delay_h")
 SUMMARY = "summary.md"
 PLOTS = "plots"
 
@@ -47,151 +37,61 @@ def load_run(run_dir: str | Path) -> tuple[pd.DataFrame, dict[str, Any], pd.Data
     return df, manifest, events
 
 
-def _fmt(value: Any, unit: str = "") -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NaT:
-        return "–"
-    if isinstance(value, pd.Timestamp):
-        return value.strftime("%Y-%m-%d %H:%M UTC")
-    if unit == "probability":
-        return f"{value:.3f}"
-    if isinstance(value, float | np.floating):
-        return f"{value:.3f}" if abs(value) < 10 else f"{value:.1f}"
-    return str(value)
-
-
-def _table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
-    """A GitHub-flavoured markdown table."""
-    return markdown_table(header, rows)
-
-
-def _section(title: str, body: Callable[[], str]) -> str:
+def load_scenario_dict(run_dir: str | Path) -> dict[str, Any] | None:
+    """The resolved scenario of a run folder as plain data, or None when it is not there."""
+    path = Path(run_dir) / results.SCENARIO
     try:
-        text = body()
-    except analysis.AnalysisInputError as exc:
-        text = f"_Not available: {exc}_"
-    return f"## {title}\n\n{text}\n"
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError, UnicodeDecodeError):
+        return None
+    return data if isinstance(data, dict) else None
 
 
-def _headline_md(df: pd.DataFrame, manifest: dict[str, Any]) -> str:
-    h = analysis.headline(df, manifest)
-    rows = [
-        (
-            r.flight,
-            r.metric,
-            _fmt(r.value, r.unit),
-            f"{_fmt(r.ci_low, r.unit)} – {_fmt(r.ci_high, r.unit)}",
-            r.unit,
-        )
-        for r in h.itertuples(index=False)
-    ]
-    return _table(("flight", "quantity", "estimate", "95% CI", "unit"), rows)
-
-
-def _percentiles_md(df: pd.DataFrame) -> str:
-    cols = [c for c in MAIN_COLUMNS if c in df.columns]
-    for v in sorted(
-        set(analysis.flights_with(df, "landing_delay_h"))
-        | set(analysis.flights_with(df, "launch_slip_d"))
-    ):
-        cols += [f"{v}.{c}" for c in FLIGHT_COLUMNS if f"{v}.{c}" in df.columns]
-    rows = []
-    for col in cols:
-        if not df[col].notna().any() or df[col].dtype == bool:
-            continue
-        p = analysis.percentiles(df, col)
-        cells = [
-            f"{_fmt(r.value)}<br>[{_fmt(r.ci_low)}, {_fmt(r.ci_high)}]" for r in p.itertuples()
-        ]
-        rows.append((f"`{col}`", *cells, f"{int(p['n'].iloc[0]):,}"))
-    header = ("column", *[analysis.q_label(q) for q in analysis.DEFAULT_QS], "n")
-    note = "Estimate with its 95 % order-statistic confidence interval; missing values dropped."
-    return _table(header, rows) + "\n\n" + note
-
-
-def _outcomes_md(df: pd.DataFrame) -> str:
-    counts = df["outcome"].value_counts() if "outcome" in df.columns else pd.Series(dtype=int)
-    rows = [(k, f"{v:,}", f"{v / len(df):.1%}") for k, v in counts.items()]
-    return _table(("outcome", "replications", "share"), rows)
-
-
-def _drivers_md(df: pd.DataFrame) -> str:
-    t = analysis.tornado(df).dropna(subset=["rho"]).head(10)
-    if t.empty:
-        return "_No sampled inputs (`in.*` columns) vary in this run._"
-    rows = [
-        (f"`{r.input}`", f"{r.rho:+.3f}", f"{r.ci_low:+.3f} – {r.ci_high:+.3f}", f"{r.p_value:.2g}")
-        for r in t.itertuples(index=False)
-    ]
-    return _table(("input", "Spearman rho", "95% CI", "p-value"), rows)
-
-
-def _attribution_md(df: pd.DataFrame) -> str:
-    a = analysis.attribution(df)
-    rows = [
-        (
-            r.cause,
-            f"{r.mean_h:.2f}",
-            f"{r.share:.1%}",
-            f"{r.criticality:.1%}",
-            f"{r.p50_h:.2f}",
-            f"{r.p90_h:.2f}",
-        )
-        for r in a.itertuples(index=False)
-    ]
-    header = ("cause", "mean h", "share of mean delay", "fires in", "P50 h", "P90 h")
-    return _table(header, rows)
-
-
-def _precision_md(df: pd.DataFrame) -> str:
-    plan = analysis.replications_for_precision(df, "landing_delay_h", q=0.8, half_width=1.0)
-    return (
-        f"P80 of the landing delay: {plan.quantile:.1f} h, 95 % CI half-width about "
-        f"±{plan.half_width_current:.2f} h with {plan.n_current:,} replications; "
-        f"±1 h needs about {plan.n_required:,} replications (asymptotic, KDE density)."
-    )
+def run_verdict(run_dir: str | Path) -> Verdict:
+    """The verdict of a run folder (for the ``crewsim run`` printout)."""
+    df, manifest, _ = load_run(run_dir)
+    return verdict(df, manifest, load_scenario_dict(run_dir))
 
 
 def _save(fig: Any, path: Path) -> str:
-    results.save_figure_atomic(fig, path, dpi=100)  # never through a link
+    results.save_figure_atomic(fig, path)  # never through a link
     fig.clear()
     return path.name
 
 
 def _plots(
     df: pd.DataFrame, events: pd.DataFrame, manifest: dict[str, Any], folder: Path
-) -> list[tuple[str, str]]:
-    """Draw the report figures into ``folder``; returns (caption, file name) pairs."""
+) -> dict[str, tuple[str, str]]:
+    """Draw the report figures into ``folder``; returns {key: (caption, file name)}."""
     from sim import plots
 
     folder.mkdir(exist_ok=True)
     scenario = manifest.get("scenario")
+    flight = analysis.primary_flight(manifest)
     kw = {"scenario": scenario, "n": len(df)}
-    out: list[tuple[str, str]] = []
+    out: dict[str, tuple[str, str]] = {}
     if "landing_actual_utc" in df.columns and df["landing_actual_utc"].notna().any():
-        fig = plots.s_curve(df, **kw)
-        out.append(("Landing time S-curve", _save(fig, folder / "s_curve.png")))
+        fig = plots.landing_risk(df, flight=flight, **kw)
+        out["landing"] = ("When the headline flight lands", _save(fig, folder / "landing.png"))
+        fig = plots.risk_gantt(_story_milestones(df), **kw)
+        out["risk_gantt"] = ("Milestones: P10-P90 vs plan", _save(fig, folder / "risk_gantt.png"))
     if "landing_delay_h" in df.columns and df["landing_delay_h"].notna().any():
-        out.append(
-            (
-                "Landing delay histogram",
-                _save(plots.delay_histogram(df, **kw), folder / "delay_histogram.png"),
-            )
-        )
-        conv = analysis.convergence(df, "landing_delay_h")
-        out.append(
-            ("Convergence", _save(plots.convergence_plot(conv, **kw), folder / "convergence.png"))
-        )
-        t = analysis.tornado(df)
-        if t["rho"].notna().any():
-            out.append(("Top drivers", _save(plots.tornado(t, **kw), folder / "tornado.png")))
+        impact = analysis.impact(df)
+        rank = analysis.tornado(df)
+        if len(impact) or rank["rho"].notna().any():
+            fig = plots.tornado(rank, impact=impact, **kw)
+            out["tornado"] = ("What drives the delay", _save(fig, folder / "tornado.png"))
         if analysis.delay_columns(df):
-            a = analysis.attribution(df)
-            out.append(
-                (
-                    "Delay attribution",
-                    _save(plots.attribution_bar(a, **kw), folder / "attribution.png"),
-                )
+            fig = plots.attribution_bar(analysis.attribution(df), **kw)
+            out["attribution"] = (
+                "Where the delay comes from",
+                _save(fig, folder / "attribution.png"),
             )
+        conv = analysis.convergence(df, "landing_delay_h")
+        out["convergence"] = (
+            "Convergence",
+            _save(plots.convergence_plot(conv, **kw), folder / "convergence.png"),
+        )
     for v in analysis.flights_with(df, "launch_slip_d"):
         try:
             curve = analysis.launch_probability_curve(df, v)
@@ -202,17 +102,34 @@ def _plots(
             planned.dropna().iloc[0] if planned is not None and planned.notna().any() else None
         )
         fig = plots.launch_probability(curve, v, planned=planned, **kw)
-        out.append((f"{v} launch probability", _save(fig, folder / f"launch_{v}.png")))
+        out[f"launch_{v}"] = (f"When {v} launches", _save(fig, folder / f"launch_{v}.png"))
     if len(events):
         rep = int(events["replication"].min())
         row = df.loc[df["replication"] == rep].iloc[0] if "replication" in df.columns else None
         fig = plots.gantt(events, row, replication=rep, scenario=scenario)
-        out.append((f"Timeline of replication {rep}", _save(fig, folder / "gantt.png")))
+        out["gantt"] = (f"Timeline of replication {rep}", _save(fig, folder / "gantt.png"))
         crew = events[(events["process"] == "crew") & (events["event"] == "aboard")]
         if len(crew):
             fig = plots.crew_aboard(events, replication=rep, scenario=scenario)
-            out.append((f"Crew aboard, replication {rep}", _save(fig, folder / "crew_aboard.png")))
+            out["crew_aboard"] = (
+                f"Crew aboard, replication {rep}",
+                _save(fig, folder / "crew_aboard.png"),
+            )
     return out
+
+
+def _story_milestones(df: pd.DataFrame, after_days: float = 30.0) -> pd.DataFrame:
+    """The milestones planned before the headline landing plus ``after_days`` (the visit's story;
+    a return months later would squash it)."""
+    m = analysis.milestones(df)
+    if "landing_planned_utc" in df.columns and df["landing_planned_utc"].notna().any():
+        end = df["landing_planned_utc"].dropna().iloc[0] + pd.Timedelta(days=after_days)
+        m = m[m["planned"] <= end]
+    return m
+
+
+def _image(figures: dict[str, tuple[str, str]], *keys: str) -> str:
+    return "\n\n".join(f"![{figures[k][0]}]({PLOTS}/{figures[k][1]})" for k in keys if k in figures)
 
 
 def write_report(run_dir: str | Path, draw: bool = True) -> Path:
@@ -222,24 +139,43 @@ def write_report(run_dir: str | Path, draw: bool = True) -> Path:
     df, manifest, events = load_run(run)
     if df.empty:
         raise analysis.AnalysisInputError(f"{run} has no outcome rows.")
-    scenario = manifest.get("scenario", run.parent.name)
-    figures = _plots(df, events, manifest, run / PLOTS) if draw else []
+    scenario_data = load_scenario_dict(run)
+    v = verdict(df, manifest, scenario_data)
+    name = manifest.get("scenario", run.parent.name)
+    figures = _plots(df, events, manifest, run / PLOTS) if draw else {}
+    rows = assumptions(scenario_data, manifest.get("scenario_path")) if scenario_data else []
+    shown = {"landing", "risk_gantt", "tornado", "attribution"}
     parts = [
-        f"# {scenario}: schedule-risk summary\n",
-        f"Run `{manifest.get('run_id', run.name)}`: {len(df):,} replications, seed "
-        f"{manifest.get('seed', '?')}, backend {manifest.get('backend', '?')}, "
-        f"crewsim {manifest.get('crewsim', '?')}. Headline flight: "
-        f"{analysis.primary_flight(manifest) or 'not named'}.\n",
-        _section("Headline", lambda: _headline_md(df, manifest)),
-        _section("Outcomes", lambda: _outcomes_md(df)),
-        _section("Percentiles", lambda: _percentiles_md(df)),
-        _section("Precision", lambda: _precision_md(df)),
-        _section("Top drivers of the landing delay", lambda: _drivers_md(df)),
-        _section("Delay attribution", lambda: _attribution_md(df)),
+        f"# {name}: will the rotation go as planned?\n",
+        "\n".join(f"- {s}" for s in v.sentences()) + "\n",
+        f"_{len(df):,} replications, seed {manifest.get('seed', '?')}, run "
+        f"`{manifest.get('run_id', run.name)}`, crewsim {manifest.get('crewsim', '?')}. "
+        f"Headline flight: {v.flight}._\n",
+        sections.section(
+            f"When {v.who()} land",
+            lambda: sections.landing_md(v) + "\n\n" + _image(figures, "landing", "risk_gantt"),
+        ),
+        sections.section("What the delays cost the visit", lambda: sections.consequences_md(df, v)),
+        sections.section("How the replications end", lambda: sections.outcomes_md(df)),
+        sections.section(
+            "What drives the delay",
+            lambda: (
+                sections.drivers_text(df)
+                + "\n\n"
+                + _image(figures, "tornado", "attribution")
+                + "\n\n"
+                + sections.attribution_md(df)
+            ),
+        ),
+        sections.section("Assumptions", lambda: sections.assumptions_md(rows)),
+        sections.section("Every returning flight", lambda: sections.headline_md(df, manifest)),
+        sections.section("Percentiles", lambda: sections.percentiles_md(df)),
+        sections.section("Rank correlation of the sampled inputs", lambda: sections.rank_md(df)),
+        sections.section("Precision", lambda: sections.precision_md(v, df)),
     ]
-    if figures:
-        links = "\n".join(f"- [{caption}]({PLOTS}/{name})" for caption, name in figures)
-        parts.append(f"## Plots\n\n{links}\n")
+    more = [k for k in figures if k not in shown]
+    if more:
+        parts.append("## More figures\n\n" + _image(figures, *more) + "\n")
     path = run / SUMMARY
     results.write_text_atomic(path, "\n".join(parts))
     return path

@@ -247,7 +247,6 @@ def check_scenario(s: Scenario) -> list[tuple[str, str]]:
         where = f"returns.{name}"
         if not known_vehicle(where, name):
             continue
-        known_vehicle(f"{where}.follows_launch_of", r.follows_launch_of)
         v = vehicles[name]
         if v.docking is not None and v.launch is not None:
             docked_plan = v.docking.planned or v.launch.planned

@@ -104,15 +104,23 @@ class ReturnSpec(_Model):
     """A vehicle's return: when it is planned to undock, what decides the undock, how it lands."""
 
     planned_undock: Instant
-    policy: Literal["fixed", "until-done"] = "fixed"
+    policy: Literal["fixed", "until-done", "keep-visit"] = Field(
+        default="fixed",
+        description=(
+            "fixed: the planned undock; until-done: wait for the work; keep-visit: keep the "
+            "visit's planned length after a late arrival (README, Return policies)."
+        ),
+    )
     max_extension: Hours = Field(
         default=0.0, ge=0, description="Most an `until-done` return may slip."
     )
     latest_undock: Instant | None = Field(
         default=None, description="Hard limit (e.g. the next arrival needs the port or the seats)."
     )
-    follows_launch_of: str | None = Field(
-        default=None, description="Move the planned undock by this vehicle's launch slip (days)."
+    min_visit: Hours = Field(
+        default=0.0,
+        ge=0,
+        description="keep-visit: a shorter visit is not flown (the visitors stand down).",
     )
     descent: Duration = Field(
         default=Fixed(value=202, unit="min"), description="Undock to landing."

@@ -79,9 +79,9 @@ def test_launch_failure_nobody_arrives_station_crew_go_home_on_own_seats():
 
 
 def test_launch_failure_in_the_baseline():
-    out = rows(BASELINE, ["vehicles.MS-19.launch.failure_p=1"], 50)
+    out = rows(BASELINE, ["vehicles.MS-19.launch.failure_p=1", "returns.MS-18.min_visit=0 d"], 50)
     for row in out:
-        assert row["outcome_reason"] == "launch_failure"
+        assert row["outcome"] == "visit-not-flown" and row["outcome_reason"] == "launch_failure"
         assert math.isnan(row["MS-19.dock_actual_utc"])
         assert row["peak_crew"] == 7 and row["violations"] == 0
         # Novitsky, Dubrov and Vande Hei return on MS-18; Crew-2 on their Dragon.

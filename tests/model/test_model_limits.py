@@ -23,17 +23,19 @@ def rows(path: Path, n: int, overrides: list[str] = (), seed: int = 20211005) ->
 def test_a_return_never_waits_past_the_design_life_for_late_visitors():
     # US-segment slips: MS-19 often launches months late. MS-18 may not wait for it past its life.
     out = rows(ROOT / "scenarios" / "vyzov_2021_us_prior.yaml", 300)
-    # The give-up leaves a day of margin: only two weathered-out days in a row could break it.
-    assert all(r["violations"] == 0 or r["MS-18.weather_days"] >= 2 for r in out)
+    # Weather cannot push a landing past the life either: the last landing day inside it is kept.
+    assert all(r["violations"] == 0 for r in out)
     landed = [r for r in out if not math.isnan(r["MS-18.undock_actual_utc"])]
     assert len(landed) == 300
-    assert min(r["MS-18.life_margin_d"] + r["MS-18.weather_days"] for r in landed) >= 1.0 - 1e-9
+    assert min(r["MS-18.life_margin_d"] for r in landed) >= 0.0
     abandoned = [r for r in out if r["outcome_reason"] == "swap_abandoned"]
     assert abandoned, "some replications must give up the swap"
     for r in abandoned:
-        # MS-18 took its own crew home (Novitsky, Dubrov, Vande Hei); the visitors stay with MS-19.
+        # MS-18 took its own crew home (Novitsky, Dubrov, Vande Hei). The visitors stay on the
+        # ground when MS-18 has left before MS-19 launches (MS-19 flies with Shkaplerov alone),
+        # or stay aboard and come home on MS-19 when it was already in flight.
         assert r["MS-18.crew_returned"] == 3
-        assert r["MS-19.crew_returned"] in (0, 3)
+        assert r["MS-19.crew_returned"] in (0, 1, 3)
 
 
 def test_until_done_stays_before_latest_undock_unless_weathered_out():
@@ -74,13 +76,13 @@ def test_a_relocation_planned_after_the_vehicle_left_is_skipped():
     assert skipped > 0
 
 
-def test_a_return_that_follows_a_launch_charges_scrubs_to_scrub():
+def test_keep_visit_charges_a_scrubbed_launch_to_scrub():
     overrides = [
         "vehicles.MS-19.launch.slip=0 d",
         "vehicles.MS-19.launch.scrub_p=0.5",
         "vehicles.MS-19.launch.scrub_repeat_p=0.0",
         "vehicles.MS-19.launch.failure_p=0",
-        "returns.MS-18.follows_launch_of=MS-19",
+        "returns.MS-18.min_visit=0 d",
         "returns.MS-18.weather_p=0",
     ]
     out = rows(BASELINE, 60, overrides, seed=1)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import matplotlib.dates as mdates
+import numpy as np
 import pandas as pd
 import pytest
 from factories import LAUNCH_PLANNED, make_events, make_outcomes
@@ -119,3 +121,71 @@ def test_launch_probability(df: pd.DataFrame, tmp_path: Path) -> None:
 def test_explicit_title_wins(df: pd.DataFrame) -> None:
     fig = plots.delay_histogram(df, title="My title")
     assert fig.axes[0].get_title() == "My title"
+
+
+# --------------------------------------------------------------------------------------------
+# Title, axis labels and the data drawn, read back from the Figure's artists.
+# --------------------------------------------------------------------------------------------
+
+
+def test_landing_risk_draws_the_daily_shares_and_the_percentile_table(df: pd.DataFrame) -> None:
+    fig = plots.landing_risk(df, flight="MS-18", scenario=SCENARIO)
+    hist, cum = fig.axes[0], fig.axes[1]
+    assert "When does MS-18 land?" in hist.get_title() and SCENARIO in hist.get_title()
+    assert hist.get_xlabel().startswith("Landing date (UTC)")
+    assert "landing that day" in hist.get_ylabel() and "Cumulative" in cum.get_ylabel()
+    # The bars are the share of replications landing on each UTC day: they add up to 100 %.
+    heights = [p.get_height() for p in hist.patches]
+    assert sum(heights) == pytest.approx(100.0)
+    day = df["landing_actual_utc"].dt.normalize()
+    assert max(heights) == pytest.approx(100 * day.value_counts().max() / len(df))
+    # The S-curve ends at the share of replications that landed.
+    step = cum.get_lines()[0]
+    assert step.get_ydata()[-1] == pytest.approx(100.0)
+    # The table holds P10/P50/P80/P90 with the dates of the order statistics.
+    cells = {(r, c): t.get_text().get_text() for (r, c), t in hist.tables[0].get_celld().items()}
+    assert [cells[(i, 0)] for i in range(1, 5)] == ["P10", "P50", "P80", "P90"]
+    x = df["landing_actual_utc"].sort_values().reset_index(drop=True)
+    p80 = x.iloc[int(np.ceil(0.8 * len(df))) - 1]
+    assert cells[(3, 1)] == p80.strftime("%d %b %H:%M")
+
+
+def test_risk_gantt_bars_span_p10_to_p90(df: pd.DataFrame) -> None:
+    table = analysis.milestones(df)
+    fig = plots.risk_gantt(table, scenario=SCENARIO, n=len(df))
+    ax = fig.axes[0]
+    assert "Milestones" in ax.get_title() and ax.get_xlabel() == "Date (UTC) 2021"
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert labels == list(table["milestone"].iloc[::-1])
+    launch = table.set_index("milestone").loc["MS-19 launch"]
+    bar = ax.patches[labels.index("MS-19 launch")]
+    start = mdates.num2date(bar.get_x()).replace(tzinfo=None)
+    assert pd.Timestamp(start) == pd.Timestamp(launch["p10"]).tz_localize(None).round("us")
+    plan = ax.get_lines()[-1]
+    assert len(plan.get_xdata()) == len(table)
+
+
+def test_tornado_by_impact_in_days(df: pd.DataFrame) -> None:
+    impact = analysis.impact(df)
+    fig = plots.tornado(analysis.tornado(df), impact=impact, scenario=SCENARIO, n=len(df))
+    left, right = fig.axes[0], fig.axes[1]
+    assert "drives" in fig.get_suptitle() and SCENARIO in fig.get_suptitle()
+    assert left.get_xlabel() == "P80 of the landing delay (days)"
+    assert right.get_xlabel().startswith("Spearman rank correlation")
+    labels = [t.get_text() for t in left.get_yticklabels()]
+    assert labels[-1] == "MS-19 slip d"  # the largest swing on top
+    high_bars = left.patches[len(impact) : 2 * len(impact)]
+    top = impact.iloc[0]
+    assert high_bars[-1].get_width() == pytest.approx((top.out_high - top.base) / 24)
+
+
+def test_attribution_labels_clear_the_marks(df: pd.DataFrame) -> None:
+    table = analysis.attribution(df)
+    fig = plots.attribution_bar(table, scenario=SCENARIO)
+    ax = fig.axes[0]
+    assert ax.get_xlabel().startswith("Hours added") and "landing delay" in ax.get_title()
+    assert ax.get_xlim()[1] > table["p90_h"].max()  # no mark clipped
+    for text in ax.texts:
+        assert text.get_position()[0] >= 0
+    widths = sorted(p.get_width() for p in ax.patches)
+    assert widths == pytest.approx(sorted(table["mean_h"]))

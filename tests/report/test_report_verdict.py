@@ -1,0 +1,122 @@
+"""The verdict and the assumptions table on cases checkable by hand."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim.report.assumptions import assumptions, calibrated_counts, describe
+from sim.report.sections import landing_md, outcomes_md
+from sim.report.verdict import pct, verdict
+
+PLANNED = pd.Timestamp("2021-10-17T04:37Z")
+
+
+def _table(late_days: list[int]) -> pd.DataFrame:
+    """One row per replication, landing ``late_days`` whole days after the plan."""
+    late = np.asarray(late_days, dtype=float)
+    landing = PLANNED + pd.to_timedelta(late, unit="D")
+    return pd.DataFrame(
+        {
+            "replication": np.arange(late.size),
+            "outcome": np.where(late > 0, "late-return", "as-planned"),
+            "landing_planned_utc": PLANNED,
+            "landing_actual_utc": landing,
+            "landing_delay_h": 24 * late,
+            "landed_on_planned_day": late == 0,
+            "work_complete": late == 0,
+            "visit_days": np.full(late.size, 12.0),
+        }
+    )
+
+
+SCENARIO = {
+    "crew": {
+        "Commander": {"aboard": "Old", "returns": "Old"},
+        "Visitor": {"up": "New", "returns": "Old"},
+        "Pilot": {"up": "New", "returns": "New"},
+    }
+}
+
+
+def test_verdict_of_a_hand_made_run() -> None:
+    # 70 on time, 10 one day late, 10 four days late, 10 seventeen days late.
+    df = _table([0] * 70 + [1] * 10 + [4] * 10 + [17] * 10)
+    v = verdict(df, {"primary_return": "Old"}, SCENARIO)
+    assert v.people == ["Visitor"] and v.on_day.p == pytest.approx(0.70)
+    q = {x.label: x for x in v.quantiles}
+    # P80: the 80th of 100 sorted values is the last one-day delay; P90 the last four-day one.
+    assert q["P80"].delay_d == pytest.approx(1.0) and q["P90"].delay_d == pytest.approx(4.0)
+    assert q["P50"].is_point and q["P50"].atom_share == pytest.approx(0.70)
+    first, second = v.sentences()[:2]
+    assert first.startswith("70 % chance") and "Visitor land on Old" in first
+    assert "Sun 17 Oct 2021" in first
+    assert "1 in 5 chance of landing on or after Mon 18 Oct 2021 (1 day late)" in second
+    assert "1 in 10 chance of landing on or after Thu 21 Oct 2021 (4 days late)" in second
+
+
+def test_landing_table_explains_a_collapsed_interval() -> None:
+    v = verdict(_table([0] * 90 + [3] * 10), {"primary_return": "Old"}, SCENARIO)
+    text = landing_md(v)
+    assert "| landing (UTC) | 17 Oct 04:37" in text
+    assert "Discrete landings" in text and "90 % of replications land at exactly" in text
+
+
+def test_outcome_lines_follow_the_model_labels() -> None:
+    text = outcomes_md(_table([0] * 3 + [2]))
+    assert "- **as-planned**: 75 % (3)" in text and "- **late-return**: 25 % (1)" in text
+
+
+def test_pct_keeps_small_shares_visible() -> None:
+    assert pct(0.004) == "0.4 %" and pct(0.5) == "50 %" and pct(0.996) == "99.6 %"
+
+
+PRIORS = """\
+defaults:
+  launch:
+    # launch slip, last month (d): n=8, left out 33; MS-01..03
+    #   interval: on time 0.31-0.86 (Wilson 95%)
+    slip: {dist: empirical, values: [0, 1], weights: [5, 1], unit: d}
+    window_drift: -24 min
+    # launch failure: n=40, left out 0
+    failure_p: 0.0366
+"""
+
+
+def test_calibrated_counts_read_the_comment_above_each_key() -> None:
+    counts = calibrated_counts(PRIORS)
+    assert counts == {"defaults.launch.slip": 8, "defaults.launch.failure_p": 40}
+
+
+def test_assumptions_mark_calibrated_and_prior_inputs(tmp_path: Path) -> None:
+    (tmp_path / "priors.yaml").write_text(PRIORS)
+    (tmp_path / "s.yaml").write_text("extends: priors.yaml\n")
+    slip = {"dist": "empirical", "values": [0, 1], "weights": [5, 1], "unit": "d"}
+    resolved = {
+        "defaults": {"launch": {"slip": slip, "failure_p": 0.0366}},
+        "vehicles": {
+            "New": {"launch": {"slip": slip, "failure_p": 0.05}},
+        },
+        "work": {
+            "tasks": [
+                {
+                    "name": "filming",
+                    "efficiency": {"dist": "pert", "low": 0.8, "mode": 1.0, "high": 1.2},
+                }
+            ]
+        },
+    }
+    rows = {
+        path: (dist, source) for path, dist, source in assumptions(resolved, tmp_path / "s.yaml")
+    }
+    assert rows["vehicles.New.launch.slip"] == (
+        "empirical 0/1 d, weights 5/1",
+        "calibrated, n = 8 flights",
+    )
+    # Changed from the calibrated default: a prior, not the calibration.
+    assert rows["vehicles.New.launch.failure_p"] == ("p = 0.05", "prior (expert guess)")
+    assert rows["work.tasks.filming.efficiency"][1] == "prior (expert guess)"
+    assert describe("rate", {"rate": 0.03, "per": "d"}) == "Poisson, 0.03 per d"
