@@ -18,6 +18,7 @@ from sim.montecarlo.lock import LOCK_NAME, RunLock
 
 MODEL = fake_model.MODEL
 ROOT = Path(__file__).resolve().parents[2]
+BASE = ROOT / "tests" / "broken" / "base.yaml"
 
 
 def _stopped_run(tmp_path: Path) -> Path:
@@ -90,34 +91,35 @@ def test_stale_temporary_files_do_not_survive_in_a_completed_folder(tmp_path):
     assert [p for p in done.rglob("*") if p.name.endswith(".tmp")] == []
 
 
+def _real_run(tmp_path: Path) -> Path:
+    """A small complete run of the real model (the report needs its columns)."""
+    return runner.run(str(BASE), n=40, backend="serial", out=tmp_path / "r")
+
+
 def test_the_report_replaces_a_planted_link_instead_of_writing_through_it(tmp_path):
-    scenario = fake_model.write_scenario(tmp_path / "fake.yaml")
-    run = runner.run(
-        str(scenario), n=200, chunk_size=100, backend="serial", out=tmp_path / "r", model=MODEL
-    )
+    run = _real_run(tmp_path)
     victim = tmp_path / "victim.txt"
     victim.write_text("precious")
+    assert main(["report", str(run)]) == 0  # the figures the report draws
     plots = run / "plots"
-    plots.mkdir(exist_ok=True)
-    for name in ("s_curve.png", "delay_histogram.png"):
-        (plots / name).unlink(missing_ok=True)
-        (plots / name).symlink_to(victim)
+    drawn = sorted(plots.glob("*.png"))
+    assert drawn
+    for path in drawn:  # each replaced by a link to a file outside the folder
+        path.unlink()
+        path.symlink_to(victim)
     (run / "summary.md").unlink(missing_ok=True)
     (run / "summary.md").symlink_to(victim)
     assert main(["report", str(run)]) == 0
     assert victim.read_text() == "precious"
     assert (
-        not (run / "summary.md").is_symlink()
-        and "schedule-risk" in (run / "summary.md").read_text()
+        not (run / "summary.md").is_symlink() and "broken-base" in (run / "summary.md").read_text()
     )
     assert not any(p.is_symlink() for p in plots.iterdir())
+    assert all(p.read_bytes().startswith(b"\x89PNG") for p in drawn)
 
 
 def test_a_plots_folder_that_is_a_link_is_refused(tmp_path, capsys):
-    scenario = fake_model.write_scenario(tmp_path / "fake.yaml")
-    run = runner.run(
-        str(scenario), n=200, chunk_size=100, backend="serial", out=tmp_path / "r", model=MODEL
-    )
+    run = _real_run(tmp_path)
     outside = tmp_path / "outside"
     outside.mkdir()
     if (run / "plots").exists():
