@@ -45,12 +45,6 @@ def test_a_run_json_with_wrong_types(tmp_path, capsys) -> None:
     assert status == 2 and "cannot be resumed" in err and "run.json" in err
 
 
-def test_windows_plot_to_a_format_matplotlib_cannot_write(tmp_path, capsys) -> None:
-    args = ["windows", "--from", "2021-10-05T08:55:02Z", "--days", "2"]
-    status, err = _cli([*args, "--plot", str(tmp_path / "x.txt")], capsys)
-    assert status == 2 and "--plot" in err and "not supported" in err
-
-
 def test_a_failing_import_is_a_one_line_fault(tmp_path, capsys, monkeypatch) -> None:
     """As under a tight memory limit: importing the report fails."""
     assert main([*RUN, "--out", str(tmp_path / "r")]) == 0
