@@ -147,6 +147,7 @@ class CompiledScenario:
     #: Planned visit (hours): the visitors' planned docking to the primary's planned undock.
     visit_planned_h: float = math.nan
     row_template: dict[str, Any] = field(default_factory=dict)
+    health: Any = None  # HealthPlan (sim.model.health): failures, replacements, emergencies
 
     @property
     def work_planned_h(self) -> float:
@@ -167,6 +168,9 @@ def _daylight_flags(
 
 def compile_scenario(s: Scenario) -> CompiledScenario:
     """Precompute the numbers of a validated scenario (no random draws here)."""
+    from sim.scenario.health import with_replacement_vehicles
+
+    s = with_replacement_vehicles(s)  # vehicles named by `like` replacements
     epoch_unix = s.epoch.timestamp()
     orbit = _orbit_of(s)
 
@@ -320,6 +324,9 @@ def compile_scenario(s: Scenario) -> CompiledScenario:
     from sim.model.outcome import row_template
 
     compiled.row_template = row_template(compiled)
+    from sim.model.health import compile_health
+
+    compile_health(s, compiled, orbit)
     return compiled
 
 
