@@ -27,8 +27,9 @@ def launch_process(env: RotationEnv, plan: Launch):
     rng = env.rng[f"launch.{v}"]
     windows = plan.windows_h
 
-    slip = plan.slip
-    slip_days = max(0, int(round(float(slip.sample(rng)) * slip.to_hours / 24.0)))
+    u = env.strata.get(f"launch.{v}.slip")
+    slip_h = plan.slip_draw.hours(rng) if u is None else plan.slip_draw.at(u)
+    slip_days = max(0, int(round(slip_h / 24.0)))
     row[f"in.{v}.slip_d"] = float(slip_days)
     day = min(slip_days, len(windows) - 1)
 
@@ -55,15 +56,14 @@ def launch_process(env: RotationEnv, plan: Launch):
         if spec.scrub_repeat_p is None
         else env.p(spec.scrub_repeat_p, f"{v}.scrub_repeat_p")
     )
-    turnaround = spec.scrub_turnaround
+    turnaround = plan.turnaround_draw.hours
     stood_down = True
-    for _attempt in range(spec.max_attempts):
+    for attempt in range(spec.max_attempts):
         p = p_repeat if scrubbed_last else p_first
-        if p > 0 and rng.random() < p:
+        # The first attempt's uniform may be stratified; later ones come from the stream.
+        if p > 0 and (env.uniform(f"launch.{v}.scrub", rng) if attempt == 0 else rng.random()) < p:
             scrubs += 1
-            step = max(
-                1, math.ceil(float(turnaround.sample(rng)) * turnaround.to_hours / 24.0 - 1e-9)
-            )
+            step = max(1, math.ceil(turnaround(rng) / 24.0 - 1e-9))
             if env.now < windows[day]:
                 yield env.timeout(windows[day] - env.now)
             env.log(v, "launch", "scrub", f"next attempt in {step} d")
@@ -80,8 +80,8 @@ def launch_process(env: RotationEnv, plan: Launch):
         row[f"{v}.pad_aborts"] = scrubs
         row[f"in.{v}.scrubs"] = float(scrubs)
         row[f"{v}.stood_down"] = True
-        env.launched[v].succeed(False)
-        env.arrived[v].succeed(False)
+        env.fire(env.launched[v], False)
+        env.fire(env.arrived[v], False)
         return
 
     row[f"{v}.pad_aborts"] = scrubs
@@ -97,13 +97,13 @@ def launch_process(env: RotationEnv, plan: Launch):
     env.log(v, "launch", "launch", f"day +{total_days}")
 
     p_failure = env.p(spec.failure_p, f"{v}.failure_p")
-    if p_failure > 0 and rng.random() < p_failure:
+    if p_failure > 0 and env.uniform(f"launch.{v}.failure", rng) < p_failure:
         row[f"{v}.launch_failed"] = True
         env.log(v, "launch", "failure", "ballistic abort, crew safe")
-        env.launched[v].succeed(False)
-        env.arrived[v].succeed(False)
+        env.fire(env.launched[v], False)
+        env.fire(env.arrived[v], False)
         return
-    env.launched[v].succeed(True)
+    env.fire(env.launched[v], True)
 
     # Split the launch's lateness into its causes (hours), for the docking-delay attribution.
     lateness = launched - plan.planned_h

@@ -16,14 +16,17 @@ from pydantic import BaseModel
 
 from sim.scenario.distributions import _Dist
 from sim.scenario.fields import MAX_DURATION_H
+from sim.scenario.health import check_health
 
 #: A draw rarer than this is treated as impossible when bounding a distribution's range.
 _TAIL = 1e-9
+#: Most work done per hour spent: a task done ten times faster than planned is a typo.
+MAX_EFFICIENCY = 10.0
 #: Most contingencies of one kind a day: more is not a contingency but the station's routine.
 MAX_CONTINGENCIES_PER_DAY = 100.0
 
 if TYPE_CHECKING:
-    from sim.scenario.schema import Scenario
+    from sim.scenario.schema import Scenario, VehicleSpec
 
 
 def check_scenario(s: Scenario) -> list[tuple[str, str]]:
@@ -146,6 +149,8 @@ def check_scenario(s: Scenario) -> list[tuple[str, str]]:
         ):
             holder = occupied[v.docking.port]
             holder_docking = vehicles[holder].docking
+            if _leaves_before(s, holder, v):
+                continue
             if vehicles[holder].launch is None or (
                 holder_docking is not None and holder_docking.port == v.docking.port
             ):
@@ -206,6 +211,14 @@ def check_scenario(s: Scenario) -> list[tuple[str, str]]:
             known_person(f"work.tasks.{i}.people.{j}", person)
         if task.hours <= 0:
             add((f"work.tasks.{i}.hours", "must be positive"))
+        if _upper_hours(task.efficiency) > MAX_EFFICIENCY:
+            add(
+                (
+                    f"work.tasks.{i}.efficiency",
+                    f"must stay below {MAX_EFFICIENCY:g} (work per hour spent); give the "
+                    "distribution a `high`, or a smaller spread",
+                )
+            )
         if task.efficiency.lower <= 0:
             add(
                 (
@@ -268,12 +281,28 @@ def check_scenario(s: Scenario) -> list[tuple[str, str]]:
             )
     if s.orbit is not None:
         known_vehicle("orbit.reference_launch", s.orbit.reference_launch)
+    problems.extend(check_health(s))
     return problems
 
 
+def _leaves_before(s: Scenario, holder: str, arrival: VehicleSpec) -> bool:
+    """Whether ``holder``'s return is planned before ``arrival``'s planned docking (or it is a
+    replacement that launches only after a failure): its undock frees the port."""
+    if arrival.launch is None:
+        return False
+    if s.vehicle_health is not None and any(
+        s.vehicles.get(r.vehicle) is arrival and r.lead_time is not None
+        for r in s.vehicle_health.replacements.values()
+    ):
+        return True
+    r = s.returns.get(holder)
+    docking = arrival.docking.planned if arrival.docking is not None else None
+    return r is not None and r.planned_undock <= (docking or arrival.launch.planned)
+
+
 def _upper_hours(dist: Any) -> float:
-    """The value (hours) a duration exceeds with probability ``_TAIL`` at most; inf when it
-    overflows."""
+    """The value (hours, for a duration) a distribution exceeds with probability ``_TAIL`` at
+    most; inf when it overflows."""
     import numpy as np
 
     try:
