@@ -7,6 +7,7 @@ aboard is checked against the station's crew limit and the seats of the docked v
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 import simpy
@@ -115,11 +116,15 @@ class StationState:
             env.violation(f"crew {n} above docked seats {seats} at {env.now:.2f} h")
 
 
-def contingency_process(env: RotationEnv, plans, start_h: float, stop: simpy.Event):
+def contingency_process(
+    env: RotationEnv, plans, start_h: float, stop: simpy.Event, planned_end_h: float = math.inf
+):
     """Arrivals of every kind of contingency (Poisson processes) from ``start_h`` until ``stop``.
 
     One SimPy process serves all kinds: it sleeps until the earliest next arrival. Each kind draws
-    from its own stream, in the same order as if it had a process of its own. Each arrival takes
+    from its own stream, in the same order as if it had a process of its own. The sampled input
+    ``in.contingency.<name>.count`` counts the arrivals before ``planned_end_h`` (the planned end of
+    the visit): a late return's longer window is a consequence, not an input. Each arrival takes
     the crew it needs (everyone aboard, a number of people drawn at random, or named people) at its
     priority, preempting planned work, for a sampled impact.
     """
@@ -138,17 +143,26 @@ def contingency_process(env: RotationEnv, plans, start_h: float, stop: simpy.Eve
         if stop.triggered:
             return
         plan, rng = plans[k], rngs[k]
-        _arrival(env, plan, rng)
+        _arrival(env, plan, rng, planned=env.now < planned_end_h)
         upcoming[k] = env.now + rng.exponential(1.0 / plan.rate_per_h)
 
 
-def _arrival(env: RotationEnv, plan, rng) -> None:
+def dated_contingency_process(env: RotationEnv, plan):
+    """A contingency that happens at a given instant (``at``), e.g. a recorded event in a replay."""
+    if plan.at_h < env.now:
+        return
+    yield env.timeout(plan.at_h - env.now)
+    _arrival(env, plan, env.rng[f"contingency.{plan.name}"])
+
+
+def _arrival(env: RotationEnv, plan, rng, planned: bool = True) -> None:
     """One contingency: count it, pick its crew and take their time."""
     station = env.station
     row = env.row
     impact = float(plan.impact.sample(rng)) * plan.impact.to_hours
     row["contingency_count"] += 1
-    row[f"in.contingency.{plan.name}.count"] += 1
+    if planned:
+        row[f"in.contingency.{plan.name}.count"] += 1
     row["contingency_h"] += impact
     aboard = sorted(station.aboard, key=lambda p: env.c.people[p].index)
     if plan.crew == "all":
