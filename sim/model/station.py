@@ -36,6 +36,8 @@ class StationState:
         }
         self.arrived_at: dict[str, float] = {}  # person -> hours since epoch
         self.left_at: dict[str, float] = {}
+        #: Contingency processes holding or waiting for each person's time.
+        self.holds: dict[str, set] = {}
         for vehicle, port in c.docked_at.items():
             self.dock(vehicle, port, c.docked_since_h[vehicle], log=False)
         for person in c.people.values():
@@ -85,6 +87,10 @@ class StationState:
         for p in people:
             self.aboard.discard(p)
             self.left_at[p] = now
+            # A contingency holding (or waiting for) someone who leaves ends: they are gone.
+            for hold in list(self.holds.pop(p, ())):
+                if hold.is_alive:
+                    hold.interrupt("left")
         self.check(flight=vehicle)
 
     def seats_docked(self) -> int:
@@ -182,12 +188,16 @@ def _arrival(env: RotationEnv, plan, rng, planned: bool = True) -> None:
 def _hold_crew(env: RotationEnv, crew: list[str], hours: float, priority: int, name: str):
     """Take ``crew``'s time for ``hours`` at ``priority`` (preempting lower-priority work).
 
-    A more urgent contingency may preempt this one; the crew then handles that one instead.
+    A more urgent contingency may preempt this one; the crew then handles that one instead. It
+    ends when one of its people leaves the station.
     Traced as process ``contingency``, events ``hold`` (everyone taken) and ``release``, detail
     ``name=<kind> people=<a;b;...>`` (people last: names may contain spaces).
     """
     requests = []
     held = False
+    me = env.active_process
+    for person in crew:
+        env.station.holds.setdefault(person, set()).add(me)
     try:
         for person in crew:
             req = env.station.crew_time[person].request(priority=priority, preempt=True)
@@ -204,6 +214,8 @@ def _hold_crew(env: RotationEnv, crew: list[str], hours: float, priority: int, n
     if held and env.tracing:
         env.log("station", "contingency", "release", f"name={name} people={';'.join(crew)}")
     release_all(requests)
+    for person in crew:
+        env.station.holds.get(person, set()).discard(me)
 
 
 def release_all(requests: list) -> None:
