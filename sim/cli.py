@@ -54,8 +54,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
-        parser.print_help()
-        return 0
+        parser.print_usage(sys.stderr)
+        print("crewsim: error: name a command (crewsim -h lists them)", file=sys.stderr)
+        return 2
     try:
         return int(args.func(args) or 0)
     except CrewsimError as exc:

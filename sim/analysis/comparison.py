@@ -51,6 +51,11 @@ class Comparison:
         """Mann-Whitney probability: P(A > B) + P(A = B) / 2."""
         return self.p_a_later + self.p_tie / 2
 
+    def _repr_html_(self) -> str:
+        from sim.analysis.html import comparison_html
+
+        return comparison_html(self)
+
     def to_text(self, label_a: str = "A", label_b: str = "B") -> str:
         """A plain-text table for the terminal."""
         unit = "h" if self.is_time else _unit_of(self.metric)

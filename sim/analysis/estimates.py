@@ -221,19 +221,25 @@ class Proportion:
     def __iter__(self):
         return iter((self.p, self.low, self.high))
 
+    def _repr_html_(self) -> str:
+        from sim.analysis.html import proportion_html
+
+        return proportion_html(self)
+
 
 def wilson(k: Any, n: Any, ci: float = 0.95) -> tuple[Any, Any]:
-    """Wilson score interval for k successes in n trials (works on arrays)."""
-    z = _z(ci)
-    k = np.asarray(k, dtype=float)
-    n = np.asarray(n, dtype=float)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        p = k / n
-        denom = 1 + z**2 / n
-        centre = (p + z**2 / (2 * n)) / denom
-        half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / denom
-    low = np.where(k <= 0, 0.0, np.clip(centre - half, 0, 1))  # exact ends, no rounding residue
-    high = np.where(k >= n, 1.0, np.clip(centre + half, 0, 1))
+    """Wilson score interval for ``k`` successes in ``n`` trials, from
+    ``scipy.stats.binomtest(k, n).proportion_ci(method="wilson")``; elementwise on arrays, NaN
+    where ``n`` is 0, and exactly 0 (1) at the end when no (every) trial succeeds."""
+    k_all, n_all = np.broadcast_arrays(np.asarray(k), np.asarray(n))
+    low = np.full(k_all.shape, np.nan)
+    high = np.full(k_all.shape, np.nan)
+    for idx in np.ndindex(k_all.shape):
+        kk, nn = int(k_all[idx]), int(n_all[idx])
+        if nn > 0:
+            interval = stats.binomtest(kk, nn).proportion_ci(confidence_level=ci, method="wilson")
+            low[idx] = 0.0 if kk <= 0 else interval.low
+            high[idx] = 1.0 if kk >= nn else interval.high
     return (low, high) if low.ndim else (float(low), float(high))
 
 

@@ -15,18 +15,17 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import optimize, stats
 
+from sim.analysis.estimates import wilson
+
 
 def wilson_interval(k: int, n: int, conf: float = 0.95) -> tuple[float, float]:
-    """Wilson score interval for a proportion ``k`` of ``n`` (``(0, 1)`` when ``n == 0``)."""
+    """Wilson score interval for a proportion ``k`` of ``n`` (``(0, 1)`` when ``n == 0``), by
+    ``scipy.stats.binomtest`` (:func:`sim.analysis.estimates.wilson`)."""
     if n == 0:
         return 0.0, 1.0
     if not 0 <= k <= n:
         raise ValueError(f"need 0 <= k <= n, got k={k}, n={n}")
-    z = stats.norm.ppf(0.5 + conf / 2)
-    p = k / n
-    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
-    half = z / (1 + z * z / n) * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
-    return float(max(0.0, centre - half)), float(min(1.0, centre + half))
+    return wilson(k, n, conf)
 
 
 def jeffreys_rate(k: int, n: int) -> float:

@@ -7,6 +7,8 @@ planned day) against work done is drawn in ``sweep.png``, and ``sweep.json`` rec
 The last line answers: what is the largest swept value with P(landing on the planned day) >= the
 target, and how much of the plan is done there? Values are split on commas, except inside
 ``[..]``, ``{..}`` or quotes; a ``--set`` with one value is applied at every point.
+An interrupted sweep is finished with ``crewsim sweep --resume DIR``: finished points are kept, the
+unfinished one is resumed and the rest are run, giving the table of an uninterrupted sweep.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ examples:
       --set returns.MS-18.policy=fixed,until-done -n 1000
   crewsim sweep scenarios/vyzov_2021.yaml \\
       --set 'vehicles.MS-19.launch.slip={dist: empirical, values: [0, 1], weights: [9, 1], unit: d},0 d'
+  crewsim sweep --resume results/vyzov-2021-until-done-sweep/20261127T081500Z
 """
 
 
@@ -36,7 +39,9 @@ def add_parser(subparsers: Any) -> None:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("scenario", metavar="SCENARIO", help="scenario YAML file")
+    p.add_argument(
+        "scenario", metavar="SCENARIO", nargs="?", help="scenario YAML file (omit with --resume)"
+    )
     p.add_argument(
         "--set",
         action="append",
@@ -55,22 +60,23 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument(
         "--out", metavar="DIR", help="sweep folder (default: results/<scenario>-sweep/<timestamp>)"
     )
+    p.add_argument("--resume", metavar="DIR", help="finish an interrupted sweep (its sweep folder)")
     p.add_argument("--workers", type=int, help="worker processes (default: cores available)")
     p.add_argument(
         "--backend",
         choices=["serial", "processes", "dask"],
-        default="processes",
-        help="where replications run (default: processes)",
+        default=None,
+        help="where replications run (default: processes, or the interrupted sweep's)",
     )
     p.add_argument(
         "--target",
         type=float,
-        default=0.9,
+        default=None,
         help="probability the metric must reach (default 0.9)",
     )
     p.add_argument(
         "--metric",
-        default="landed_on_planned_day",
+        default=None,
         metavar="COLUMN",
         help="true/false outcome column the target applies to (default: landed_on_planned_day)",
     )
@@ -97,25 +103,55 @@ def command_line(args: argparse.Namespace) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Run the sweep, print the table and the answer."""
-    from sim.analysis.sweep import format_table, run_sweep
+    """Run (or resume) the sweep, draw sweep.png, print the table and the answer."""
+    from sim.analysis.sweep import FIGURE, format_table, resume_sweep, run_sweep
+    from sim.errors import CrewsimError
+    from sim.plots.sweep_panels import sweep_figures, sweep_png
 
     def progress(message: str) -> None:
         print(f"  {message}", file=sys.stderr, flush=True)
 
-    result = run_sweep(
-        args.scenario,
-        args.set,
-        n=args.n,
-        seed=args.seed,
-        out=args.out,
-        backend=args.backend,
-        workers=args.workers,
-        target=args.target,
-        metric=args.metric,
-        command=command_line(args),
-        progress=progress,
-    )
+    def draw(result: Any) -> None:
+        figures = sweep_figures(
+            result.table, result.axes, result.metric, result.target, result.manifest["scenario"]
+        )
+        sweep_png(figures, result.out / FIGURE)
+
+    if args.resume:
+        fixed = {
+            "SCENARIO": args.scenario,
+            "--set": args.set or None,
+            "-n": args.n,
+            "--seed": args.seed,
+            "--out": args.out,
+            "--target": args.target,
+            "--metric": args.metric,
+        }
+        given = [k for k, v in fixed.items() if v is not None]
+        if given:
+            raise CrewsimError(
+                f"--resume takes the sweep's settings from {args.resume}; drop {', '.join(given)}"
+            )
+        result = resume_sweep(
+            args.resume, backend=args.backend, workers=args.workers, progress=progress, finish=draw
+        )
+    else:
+        if not args.scenario:
+            raise CrewsimError("crewsim sweep needs a SCENARIO file (or --resume DIR)")
+        result = run_sweep(
+            args.scenario,
+            args.set,
+            n=args.n,
+            seed=args.seed,
+            out=args.out,
+            backend=args.backend or "processes",
+            workers=args.workers,
+            target=0.9 if args.target is None else args.target,
+            metric=args.metric or "landed_on_planned_day",
+            command=command_line(args),
+            progress=progress,
+            finish=draw,
+        )
     m = result.manifest
     print(
         f"sweep of {m['scenario']}: {len(result.points)} points x {m['replications']:,} "

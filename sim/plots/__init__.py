@@ -13,6 +13,7 @@ from sim.plots.diagnostics import convergence_plot, sweep_tradeoff
 from sim.plots.drivers import attribution_bar, tornado
 from sim.plots.orbit import plot_landing_opportunities
 from sim.plots.risk import delay_histogram, landing_risk, launch_probability, risk_gantt, s_curve
+from sim.plots.sweep_panels import sweep_figures, sweep_png
 from sim.plots.timeline import crew_aboard, gantt
 
 __all__ = [
@@ -27,6 +28,8 @@ __all__ = [
     "risk_gantt",
     "plot_landing_opportunities",
     "s_curve",
+    "sweep_figures",
+    "sweep_png",
     "sweep_tradeoff",
     "tornado",
 ]

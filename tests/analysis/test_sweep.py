@@ -12,7 +12,7 @@ import pytest
 
 from sim.analysis import sweep
 from sim.cli import main
-from sim.errors import CrewsimError
+from sim.errors import CrewsimError, Interrupted
 from sim.montecarlo import results
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -178,3 +178,84 @@ def test_bad_metric_target_and_scenario_exit_2(tmp_path, capsys):
     assert main(["sweep", str(tmp_path / "none.yaml"), "--set", f"{HOURS}=60 h"]) == 2
     assert "no scenario file" in capsys.readouterr().err
     assert not (tmp_path / "x").exists()
+
+
+# --------------------------------------------------------------------------- resume
+def _interrupting_model(after_calls: int):
+    """The real model, except that the ``after_calls``-th replication raises KeyboardInterrupt
+    (as Ctrl-C would) in the middle of a chunk."""
+    from types import SimpleNamespace
+
+    from sim.montecarlo.runner import default_model
+
+    real = default_model()
+    calls = {"n": 0}
+
+    def simulate(compiled, i, seed, trace):
+        calls["n"] += 1
+        if calls["n"] == after_calls:
+            raise KeyboardInterrupt
+        return real.simulate_replication(compiled, i, seed, trace)
+
+    return SimpleNamespace(
+        load_scenario=real.load_scenario,
+        compile_scenario=real.compile_scenario,
+        simulate_replication=simulate,
+    )
+
+
+def test_an_interrupted_sweep_resumes_to_the_table_of_an_uninterrupted_one(tmp_path, capsys):
+    sets = [f"{HOURS}=60 h,140 h,100 h"]
+    kw = {"n": 200, "seed": 3, "backend": "serial"}
+    whole = sweep.run_sweep(UNTIL_DONE, sets, out=tmp_path / "whole", **kw)
+    # one replication checks the metric, point 1 runs 200, then point 2 stops in its 2nd chunk
+    model = _interrupting_model(after_calls=1 + 200 + 150)
+    cut = tmp_path / "cut"
+    with pytest.raises(Interrupted, match=f"crewsim sweep --resume {cut}"):
+        sweep.run_sweep(UNTIL_DONE, sets, out=cut, model=model, **kw)
+    assert json.loads((cut / "sweep.json").read_text())["status"] == "interrupted"
+    assert results.is_complete(cut / "point-1")
+    assert (cut / "point-2.partial").is_dir() and not (cut / "point-3").exists()
+    assert not (cut / "sweep.csv").exists()
+
+    assert main(["sweep", "--resume", str(cut)]) == 0
+    captured = capsys.readouterr()
+    assert "point 1 (work.tasks.0.hours=60 h): complete before" in captured.err
+    assert "point 2 (work.tasks.0.hours=140 h): 200 replications resumed" in captured.err
+    assert "point 3 (work.tasks.0.hours=100 h): 200 replications run" in captured.err
+    assert whole.answer in captured.out
+    pd.testing.assert_frame_equal(
+        pd.read_csv(cut / "sweep.csv"), pd.read_csv(tmp_path / "whole" / "sweep.csv")
+    )
+    for k in (1, 2, 3):
+        pd.testing.assert_frame_equal(
+            results.load(cut / f"point-{k}"), results.load(tmp_path / "whole" / f"point-{k}")
+        )
+    manifest = json.loads((cut / "sweep.json").read_text())
+    assert manifest["status"] == "complete" and (cut / "sweep.png").is_file()
+
+    assert main(["sweep", "--resume", str(cut)]) == 2
+    assert "already complete" in capsys.readouterr().err
+
+
+def test_resume_refuses_settings_a_folder_that_is_no_sweep_and_a_changed_scenario(tmp_path, capsys):
+    assert main(["sweep", "--resume", str(tmp_path), "-n", "5"]) == 2
+    assert "drop -n" in capsys.readouterr().err
+    assert main(["sweep", "--resume", str(tmp_path)]) == 2
+    assert "not a sweep folder" in capsys.readouterr().err
+    scenario = tmp_path / "s.yaml"
+    scenario.write_text(f"extends: {UNTIL_DONE}\n", encoding="utf-8")
+    out = tmp_path / "cut"
+    with pytest.raises(Interrupted):
+        sweep.run_sweep(
+            scenario,
+            [f"{HOURS}=60 h,80 h"],
+            n=100,
+            out=out,
+            backend="serial",
+            model=_interrupting_model(after_calls=1 + 100 + 50),
+        )
+    scenario.write_text(f"extends: {UNTIL_DONE}\nmonte_carlo: {{seed: 99}}\n", encoding="utf-8")
+    assert main(["sweep", "--resume", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "no longer gives the scenario of point 1" in err and "Traceback" not in err
