@@ -20,6 +20,8 @@ from sim.analysis.comparison import (
     Comparison,
     _unit_of,
     compare,
+    scenario_differences,
+    side_by_side,
 )
 from sim.analysis.estimates import (
     DEFAULT_QS,
@@ -191,6 +193,8 @@ __all__ = [
     "probability",
     "q_label",
     "replications_for_precision",
+    "scenario_differences",
+    "side_by_side",
     "sweep_summary",
     "tornado",
     "wilson",

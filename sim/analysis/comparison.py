@@ -227,3 +227,145 @@ def _paired_bootstrap(
 # --------------------------------------------------------------------------------------------
 # Headline numbers and launch probability
 # --------------------------------------------------------------------------------------------
+
+
+# --------------------------------------------------------------------------------------------
+# Two runs side by side: the headline metrics, and how the scenarios differ
+# --------------------------------------------------------------------------------------------
+
+_DAY = 24.0
+
+
+def _paired_share_ci(fa: np.ndarray, fb: np.ndarray, ci: float) -> tuple[float, float]:
+    """Normal interval of mean(fb - fa) for paired 0/1 flags."""
+    d = fb.astype(float) - fa.astype(float)
+    if d.size < 2:
+        return float("nan"), float("nan")
+    half = _z(ci) * float(d.std(ddof=1)) / math.sqrt(d.size)
+    return float(d.mean() - half), float(d.mean() + half)
+
+
+def _aligned(a: pd.DataFrame, b: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    ia = a.set_index("replication").sort_index()
+    return ia, b.set_index("replication").reindex(ia.index)
+
+
+def side_by_side(
+    a: pd.DataFrame,
+    b: pd.DataFrame,
+    paired: bool,
+    n_boot: int = 1000,
+    ci: float = 0.95,
+    seed: int = 0,
+) -> pd.DataFrame:
+    """The headline metrics of two runs side by side, B - A, and (paired runs only) its interval.
+
+    Rows: P(landing on the planned day), the P50/P80/P90 landing (dates; differences in days),
+    visit length P50 (days), mean work done (share of the plan), and the share of each outcome
+    label. Columns ``metric, A, B, diff, diff_low, diff_high, unit``; the interval columns are NaN
+    for unpaired runs (independent draws: a difference of two noisy estimates, not resolved).
+    """
+    rows: list[tuple] = []
+    if paired:
+        pa, pb = _aligned(a, b)
+    if "landed_on_planned_day" in a.columns and "landed_on_planned_day" in b.columns:
+        fa = a["landed_on_planned_day"].fillna(False).to_numpy(dtype=bool)
+        fb = b["landed_on_planned_day"].fillna(False).to_numpy(dtype=bool)
+        lo, hi = (
+            _paired_share_ci(
+                pa["landed_on_planned_day"].fillna(False).to_numpy(dtype=bool),
+                pb["landed_on_planned_day"].fillna(False).to_numpy(dtype=bool),
+                ci,
+            )
+            if paired
+            else (np.nan, np.nan)
+        )
+        rows.append(
+            (
+                "P(landing on planned day)",
+                fa.mean(),
+                fb.mean(),
+                fb.mean() - fa.mean(),
+                lo,
+                hi,
+                "share",
+            )
+        )
+    specs = (
+        ("landing_actual_utc", (0.5, 0.8, 0.9), "landing {q}", "date", _DAY),
+        ("visit_days", (0.5,), "visit length {q}", "days", 1.0),
+    )
+    for column, qs, name, unit, per in specs:
+        if column not in a.columns or column not in b.columns:
+            continue
+        if not (a[column].notna().any() and b[column].notna().any()):
+            continue
+        c = compare(a, b, column, qs=qs, paired=paired, n_boot=n_boot, ci=ci, seed=seed)
+        for r in c.table.itertuples(index=False):
+            if r.statistic == "mean":
+                continue
+            lo, hi = (r.diff_low / per, r.diff_high / per) if paired else (np.nan, np.nan)
+            rows.append((name.format(q=r.statistic), r.A, r.B, r.diff / per, lo, hi, unit))
+    if "work_done_frac" in a.columns and "work_done_frac" in b.columns:
+        c = compare(
+            a, b, "work_done_frac", qs=(0.5,), paired=paired, n_boot=n_boot, ci=ci, seed=seed
+        )
+        r = c.table.iloc[0].to_dict()
+        lo, hi = (r["diff_low"], r["diff_high"]) if paired else (np.nan, np.nan)
+        rows.append(("work done, mean", r["A"], r["B"], r["diff"], lo, hi, "share"))
+    if "outcome" in a.columns and "outcome" in b.columns:
+        labels = list(dict.fromkeys([*a["outcome"].unique(), *b["outcome"].unique()]))
+        for label in labels:
+            fa, fb = (a["outcome"] == label).to_numpy(), (b["outcome"] == label).to_numpy()
+            lo, hi = (
+                _paired_share_ci(
+                    (pa["outcome"] == label).to_numpy(), (pb["outcome"] == label).to_numpy(), ci
+                )
+                if paired
+                else (np.nan, np.nan)
+            )
+            rows.append(
+                (f"outcome {label}", fa.mean(), fb.mean(), fb.mean() - fa.mean(), lo, hi, "share")
+            )
+    return pd.DataFrame(rows, columns=["metric", "A", "B", "diff", "diff_low", "diff_high", "unit"])
+
+
+#: Fields that name or size a run rather than change the rotation.
+RUN_FIELDS = ("name", "description", "monte_carlo")
+
+
+def _short(value: Any, width: int = 60) -> Any:
+    """A value as shown in a warning: scalars as they are, containers as text cut to ``width``."""
+    if isinstance(value, dict | list):
+        text = repr(value)
+        return text if len(text) <= width else text[: width - 3] + "..."
+    return value
+
+
+def scenario_differences(a: Any, b: Any, meant: Sequence[str] = ()) -> list[tuple[str, Any, Any]]:
+    """Fields in which two resolved scenarios differ, ``(path, value in A, value in B)``, at the
+    shallowest path where they part (a section present in one only is one line), leaving out run
+    settings (``name``, ``description``, ``monte_carlo``) and the ``meant`` paths (and everything
+    under them). Lists of equal length are compared item by item (``work.tasks.0.hours``)."""
+    skip = tuple(RUN_FIELDS) + tuple(meant)
+    out: list[tuple[str, Any, Any]] = []
+
+    def walk(x: Any, y: Any, path: str) -> None:
+        if path and any(path == s or path.startswith(s + ".") for s in skip):
+            return
+        if isinstance(x, dict) and isinstance(y, dict):
+            for key in sorted(set(x) | set(y), key=str):
+                walk(
+                    x.get(key, _ABSENT), y.get(key, _ABSENT), f"{path}.{key}" if path else str(key)
+                )
+        elif isinstance(x, list) and isinstance(y, list) and len(x) == len(y):
+            for i, (u, v) in enumerate(zip(x, y, strict=True)):
+                walk(u, v, f"{path}.{i}")
+        elif x != y:
+            out.append((path, _short(x), _short(y)))
+
+    walk(a, b, "")
+    return out
+
+
+_ABSENT = "(absent)"

@@ -11,11 +11,11 @@ import csv
 import hashlib
 import json
 import shlex
-import sys
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from sim.commands.options import RESULTS, add_quiet, output_folder, progress_printer
 from sim.errors import CrewsimError
 
 EPILOG = """\
@@ -47,7 +47,10 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument(
         "-n", "--replications", type=int, default=1000, dest="n", help="replications per flight"
     )
-    p.add_argument("--seed", type=int, default=0, help="seed of the replications and the PIT")
+    p.add_argument(
+        "--seed", type=int, default=0, help="root seed of the replications and the PIT (default 0)"
+    )
+    add_quiet(p)
     p.add_argument(
         "--out", metavar="DIR", help="output folder (default: results/backtest/<flights file name>)"
     )
@@ -106,15 +109,9 @@ def run(args: argparse.Namespace) -> int:
             raise CrewsimError(
                 f"no flights in the training table(s) {', '.join(args.train)}: nothing to calibrate on"
             )
-    out = Path(args.out or Path("results") / "backtest" / Path(args.flights).stem)
-    from sim.montecarlo.results import new_output_folder
-
-    new_output_folder(out, "output folder", must_be_empty=bool(args.out))
-
-    def progress(name: str) -> None:
-        print(f"  {name}", file=sys.stderr, flush=True)
-
-    print(f"backtest of {args.flights}: {args.n} replications per flight", file=sys.stderr)
+    out = output_folder(args.out, RESULTS / "backtest" / Path(args.flights).stem, "output folder")
+    progress = progress_printer(args.quiet)
+    progress(f"backtest of {args.flights}: {args.n} replications per flight")
     bt = backtest.run_backtest(flights, train, n=args.n, seed=args.seed, progress=progress)
     print(backtest_report.format_table(bt))
     for note in flights_info["notes"] + [n for i in train_info for n in i["notes"]]:

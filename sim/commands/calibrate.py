@@ -1,6 +1,6 @@
-"""``crewsim calibrate --flights CSV [--flights CSV ...] [--out FILE.yaml]``: derive priors from
-flight tables (Soyuz MS or TMA-M format), print a table of parameter, value, n, interval and flights
-used, and optionally write the priors as a scenario ``defaults:`` YAML fragment."""
+"""``crewsim calibrate --flights CSV [--flights CSV ...] [--out DIR]``: derive priors from flight
+tables (Soyuz MS or TMA-M format), print a table of parameter, value, n, interval and flights used,
+and write the priors as a scenario ``defaults:`` YAML fragment, ``priors.yaml`` in a new folder."""
 
 from __future__ import annotations
 
@@ -11,7 +11,10 @@ from pathlib import Path
 
 import yaml
 
+from sim.commands.options import RESULTS, add_out, check_out, output_folder
 from sim.errors import CrewsimError
+
+PRIORS = "priors.yaml"
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -23,11 +26,15 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         metavar="CSV",
         help="flight table (Soyuz MS or TMA-M columns); repeat for several tables",
     )
-    p.add_argument("--out", metavar="FILE.yaml", help="write the priors as a `defaults:` YAML file")
+    add_out(
+        p,
+        "results/calibration/<first flights file name>",
+        "the folder for priors.yaml, the priors as a `defaults:` YAML file",
+    )
     p.add_argument(
         "--base",
         metavar="FILE.yaml",
-        help="priors file whose other `defaults:` keys are carried over into --out",
+        help="priors file whose other `defaults:` keys are carried over into priors.yaml",
     )
     p.add_argument(
         "--slip-model",
@@ -36,7 +43,13 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         help="which last-month slip fit goes into the YAML (both are printed)",
     )
     p.add_argument("--bootstrap", type=int, default=1000, metavar="N", help="bootstrap resamples")
-    p.add_argument("--seed", type=int, default=0, help="seed of the bootstrap")
+    p.add_argument(
+        "--bootstrap-seed",
+        type=int,
+        default=0,
+        metavar="SEED",
+        help="seed of the bootstrap (default 0)",
+    )
     p.add_argument("--strict", action="store_true", help="malformed cells are errors, not warnings")
     p.set_defaults(func=run)
 
@@ -74,17 +87,20 @@ def run(args: argparse.Namespace) -> int:
     if args.bootstrap < 0:
         raise CrewsimError(f"--bootstrap must be 0 or more (got {args.bootstrap})")
     base = _load_base(args.base) if args.base else None
-    cal = calibrate(records, slip_model=args.slip_model, n_boot=args.bootstrap, seed=args.seed)
+    check_out(args.out)
+    cal = calibrate(
+        records, slip_model=args.slip_model, n_boot=args.bootstrap, seed=args.bootstrap_seed
+    )
     print(format_table(cal))
     if issues:
         print(f"\ncells skipped ({len(issues)}):")
         for issue in issues:
             print(f"  {issue.severity}: {issue}")
-    if args.out:
-        command = "crewsim calibrate " + shlex.join(_argv(args))
-        text = priors_yaml(cal, command=command, inputs=inputs, base=base)
-        Path(args.out).write_text(text, encoding="utf-8")
-        print(f"\nwrote {args.out}")
+    command = "crewsim calibrate " + shlex.join(_argv(args))
+    text = priors_yaml(cal, command=command, inputs=inputs, base=base)
+    out = output_folder(args.out, RESULTS / "calibration" / Path(args.flights[0]).stem)
+    (out / PRIORS).write_text(text, encoding="utf-8")
+    print(f"\nwritten: {out / PRIORS}")
     return 0
 
 
@@ -96,5 +112,5 @@ def _argv(args: argparse.Namespace) -> list[str]:
             argv += [f"--{option}", getattr(args, option)]
     if args.slip_model != "empirical":
         argv += ["--slip-model", args.slip_model]
-    argv += ["--bootstrap", str(args.bootstrap), "--seed", str(args.seed)]
+    argv += ["--bootstrap", str(args.bootstrap), "--bootstrap-seed", str(args.bootstrap_seed)]
     return argv + (["--strict"] if args.strict else [])

@@ -11,6 +11,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from sim.commands.options import add_seed, add_set, single_values
+
 EPILOG = """\
 examples:
   crewsim run scenarios/vyzov_2021.yaml
@@ -37,7 +39,7 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument(
         "-n", "--replications", type=int, dest="n", help="replications (default: the scenario's)"
     )
-    p.add_argument("--seed", type=int, help="master seed (default: the scenario's)")
+    add_seed(p)
     p.add_argument("--workers", type=int, help="worker processes (default: cores available)")
     p.add_argument(
         "--backend",
@@ -45,13 +47,7 @@ def add_parser(subparsers: Any) -> None:
         help="where replications run (default: processes; dask when --scheduler is given)",
     )
     p.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler to join, tcp://HOST:PORT")
-    p.add_argument(
-        "--set",
-        action="append",
-        default=[],
-        metavar="PATH=VALUE",
-        help="override a scenario field, e.g. --set vehicles.MS-19.docking.auto_failure_p=0.1 (repeatable)",
-    )
+    add_set(p)
     p.add_argument(
         "--out",
         metavar="DIR",
@@ -118,7 +114,8 @@ def run(args: argparse.Namespace) -> int:
                 raise CrewsimError(f"no scenario file {args.scenario}")
             from sim.scenario import load_scenario, scenario_warnings
 
-            scenario = load_scenario(args.scenario, args.set)
+            sets = single_values(args.set)
+            scenario = load_scenario(args.scenario, sets)
             for warning in scenario_warnings(scenario):
                 print(f"crewsim run: warning: {args.scenario}: {warning}", file=sys.stderr)
             out = run_scenario(
@@ -128,7 +125,7 @@ def run(args: argparse.Namespace) -> int:
                 backend=args.backend,
                 workers=args.workers,
                 out=args.out,
-                overrides=args.set,
+                overrides=sets,
                 scheduler=args.scheduler,
                 chunk_size=args.chunk_size,
                 trace_sample=DEFAULT_TRACE_SAMPLE

@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import argparse
 import shlex
-import sys
 from typing import Any
+
+from sim.commands.options import add_quiet, add_seed, add_set, progress_printer
 
 EPILOG = """\
 examples:
@@ -42,13 +43,7 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument(
         "scenario", metavar="SCENARIO", nargs="?", help="scenario YAML file (omit with --resume)"
     )
-    p.add_argument(
-        "--set",
-        action="append",
-        default=[],
-        metavar="PATH=V1,V2,...",
-        help="a field and the values it takes (YAML each; repeat for a second field)",
-    )
+    add_set(p, several=True)
     p.add_argument(
         "-n",
         "--replications",
@@ -56,11 +51,12 @@ def add_parser(subparsers: Any) -> None:
         dest="n",
         help="replications per point (default: the scenario's)",
     )
-    p.add_argument("--seed", type=int, help="master seed of every point (default: the scenario's)")
+    add_seed(p)
     p.add_argument(
         "--out", metavar="DIR", help="sweep folder (default: results/<scenario>-sweep/<timestamp>)"
     )
     p.add_argument("--resume", metavar="DIR", help="finish an interrupted sweep (its sweep folder)")
+    add_quiet(p)
     p.add_argument("--workers", type=int, help="worker processes (default: cores available)")
     p.add_argument(
         "--backend",
@@ -108,8 +104,7 @@ def run(args: argparse.Namespace) -> int:
     from sim.errors import CrewsimError
     from sim.plots.sweep_panels import sweep_figures, sweep_png
 
-    def progress(message: str) -> None:
-        print(f"  {message}", file=sys.stderr, flush=True)
+    progress = progress_printer(args.quiet)
 
     def draw(result: Any) -> None:
         figures = sweep_figures(

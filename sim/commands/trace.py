@@ -8,13 +8,22 @@ from __future__ import annotations
 
 import argparse
 import math
-from pathlib import Path
 from typing import Any
+
+from sim.commands.options import (
+    RESULTS,
+    add_out,
+    add_seed,
+    add_set,
+    check_out,
+    output_folder,
+    single_values,
+)
 
 EPILOG = """\
 examples:
   crewsim trace scenarios/vyzov_2021.yaml --replication 17
-  crewsim trace scenarios/vyzov_2021_replay.yaml --replication 0 --out replay.png --csv replay.csv
+  crewsim trace scenarios/vyzov_2021_replay.yaml --replication 0 --out results/replay
   crewsim trace scenarios/vyzov_2021.yaml -r 3 --set vehicles.MS-19.launch.slip="2 d"
 """
 
@@ -26,7 +35,8 @@ def add_parser(subparsers: Any) -> None:
         help="run one replication and show its event log and timeline",
         description=(
             "Run replication I of a scenario with tracing on, print its events (UTC) and the "
-            "outcome row's headline, and draw a Gantt chart of planned vs actual phases."
+            "outcome row's headline, and write a Gantt chart of planned vs actual phases "
+            "(trace.png) and the events (events.csv) to a new folder."
         ),
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -35,18 +45,9 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument(
         "-r", "--replication", type=int, required=True, metavar="I", help="replication number"
     )
-    p.add_argument("--seed", type=int, help="master seed (default: the scenario's)")
-    p.add_argument(
-        "--set",
-        action="append",
-        default=[],
-        metavar="PATH=VALUE",
-        help="override a scenario field, e.g. --set monte_carlo.seed=7 (repeatable)",
-    )
-    p.add_argument(
-        "--out", metavar="PNG", help="Gantt chart file (default: ./trace-<scenario>-<I>.png)"
-    )
-    p.add_argument("--csv", metavar="FILE", help="also write the event log as CSV")
+    add_seed(p)
+    add_set(p)
+    add_out(p, "results/<scenario>/trace-<I>-seed<S>", "the folder for trace.png and events.csv")
     p.set_defaults(func=run)
 
 
@@ -60,14 +61,10 @@ def run(args: argparse.Namespace) -> int:
         raise CrewsimError(f"--replication must be 0 or more (got {args.replication})")
     if args.seed is not None and args.seed < 0:
         raise CrewsimError(f"--seed must be 0 or more (got {args.seed})")
-    scenario = load_scenario(args.scenario, args.set)
+    check_out(args.out, "trace folder")
+    scenario = load_scenario(args.scenario, single_values(args.set))
     seed = scenario.monte_carlo.seed if args.seed is None else args.seed
-    out = Path(args.out) if args.out else Path(f"trace-{scenario.name}-{args.replication}.png")
-    for path in (out, Path(args.csv) if args.csv else None):
-        if path is not None and not path.parent.exists():
-            raise CrewsimError(f"{path}: the folder {path.parent} does not exist")
-    if out.suffix.lower() != ".png":
-        raise CrewsimError(f"--out {out}: expected a .png file name")
+    default = RESULTS / scenario.name / f"trace-{args.replication}-seed{seed}"
 
     compiled = compile_scenario(scenario)
     row, events = simulate_replication(compiled, args.replication, seed, trace=True)
@@ -80,12 +77,11 @@ def run(args: argparse.Namespace) -> int:
     print()
     print(headline(row, scenario.epoch, compiled.primary))
 
-    if args.csv:
-        table.to_csv(args.csv, index=False)
-        print(f"events: {args.csv}")
     fig = _gantt(table, row, scenario.epoch, scenario.name)
-    fig.savefig(out, dpi=120)
-    print(f"timeline: {out}")
+    out = output_folder(args.out, default, "trace folder")
+    table.to_csv(out / "events.csv", index=False)
+    fig.savefig(out / "trace.png", dpi=120)
+    print(f"written: {out}/trace.png, events.csv")
     return 0
 
 

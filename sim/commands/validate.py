@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import argparse
 
+from sim.commands.options import add_set, single_values
 from sim.errors import ScenarioError
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("validate", help="check scenario files", description=__doc__)
     p.add_argument("files", nargs="+", metavar="SCENARIO", help="scenario YAML files")
-    p.add_argument(
-        "--set", action="append", default=[], metavar="PATH=VALUE", help="override a field"
-    )
+    add_set(p)
     p.set_defaults(func=run)
 
 
@@ -20,9 +19,10 @@ def run(args: argparse.Namespace) -> int:
     from sim.scenario import load_scenario, scenario_warnings
 
     status = 0
+    sets = single_values(args.set)
     for path in args.files:
         try:
-            scenario = load_scenario(path, args.set)
+            scenario = load_scenario(path, sets)
         except ScenarioError as exc:
             print(exc)
             status = 2

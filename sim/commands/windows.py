@@ -15,6 +15,7 @@ import datetime as dt
 import math
 import sys
 from collections import defaultdict
+from pathlib import Path
 
 import numpy as np
 
@@ -60,7 +61,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--days", type=int, default=14, metavar="N", help="days to list (default 14)")
     p.add_argument("--site", metavar="LAT,LON", help="launch site, degrees (default Baikonur 31)")
     p.add_argument("--csv", action="store_true", help="print CSV (one row per event) instead")
-    p.add_argument("--plot", metavar="PNG", help="also draw the landing opportunities to PNG")
+    p.add_argument(
+        "--out",
+        metavar="DIR",
+        help="also write windows.csv and windows.png (landing opportunities) to a new folder DIR",
+    )
     p.set_defaults(func=run)
 
 
@@ -178,8 +183,10 @@ def _day(unix_s: float) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    from sim.commands.options import check_out
     from sim.orbit.geometry import landing_opportunities, launch_windows, window_drift_min_per_day
 
+    check_out(args.out)
     if args.days < 1 or args.days > 3660:
         raise CrewsimError(f"--days must be between 1 and 3660, not {args.days}")
     setup = _setup_from_scenario(args) if args.scenario else _setup_from_instant(args)
@@ -219,16 +226,19 @@ def run(args: argparse.Namespace) -> int:
         )
         print()
         _print_table(day0, args.days, windows, opps)
-    if args.plot:
+    if args.out:
+        from sim.commands.options import output_folder
         from sim.plots.orbit import plot_landing_opportunities
 
-        fig = plot_landing_opportunities(opps, day0, end, zone_lat, zone_lon, zone_name=zone_name)
-        try:
-            fig.savefig(args.plot, dpi=110)
-        except OSError as exc:
-            raise CrewsimError(f"--plot: cannot write {args.plot}: {exc}") from None
+        out = output_folder(args.out, Path(args.out))
+        with open(out / "windows.csv", "w", encoding="utf-8", newline="") as handle:
+            _write_csv(windows, opps, handle)
+        fig = plot_landing_opportunities(
+            opps, day0, end, zone_lat, zone_lon, zone_name=zone_name, launch_windows=windows
+        )
+        fig.savefig(out / "windows.png", dpi=110)
         if not args.csv:
-            print(f"\nplot written to {args.plot}")
+            print(f"\nwritten: {out}/windows.csv, windows.png")
     return 0
 
 

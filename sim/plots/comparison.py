@@ -24,10 +24,14 @@ def ecdf_overlay(
     fig = new_figure()
     ax = fig.add_subplot()
     is_time = False
-    for frame, label, color in ((a, labels[0], BLUE), (b, labels[1], ORANGE)):
+    runs = ((a, labels[0], BLUE, "A", "-"), (b, labels[1], ORANGE, "B", "--"))
+    for frame, label, color, name, style in runs:
         x, is_time = sorted_values(frame, column)
         y = np.arange(1, x.size + 1) / max(len(frame), 1)
-        ax.step(x, y, where="post", color=color, lw=2, label=f"{label} (n={len(frame):,})")
+        tag = label if label == name else f"{name}: {label}"
+        ax.step(
+            x, y, where="post", color=color, lw=2.2, ls=style, label=f"{tag} (n={len(frame):,})"
+        )
         if x.size:
             med = x[min(int(np.ceil(0.5 * len(frame))) - 1, x.size - 1)]
             ax.plot([med], [0.5], "o", color=color)
@@ -60,5 +64,5 @@ def ecdf_overlay(
             bbox={"facecolor": "white", "alpha": 0.85, "edgecolor": GREY},
         )
     ax.legend(loc="center right", fontsize=9)
-    ax.set_title(title or f"{axis_label(column)}: {labels[1]} vs {labels[0]}")
+    ax.set_title(title or f"{axis_label(column)}: B = {labels[1]} vs A = {labels[0]}")
     return fig

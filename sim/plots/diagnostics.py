@@ -26,7 +26,7 @@ def convergence_plot(
     the number of replications (log scale), from ``analysis.convergence``."""
     labels = [c for c in table.columns if re.fullmatch(r"P[\d.]+", c)]
     has_p = "p" in table.columns
-    fig = new_figure(8.0, 6.0 if has_p else 4.0)
+    fig = new_figure(10.0, 6.5 if has_p else 4.5)
     axes = fig.subplots(2 if has_p else 1, 1, sharex=True, squeeze=False)[:, 0]
     ax = axes[0]
     is_time = pd.api.types.is_datetime64_any_dtype(table[labels[0]].dtype) if labels else False
@@ -44,14 +44,15 @@ def convergence_plot(
     if is_time:
         date_axis(ax, "y")
     else:
-        # Zoom on the later estimates: the first few replications give very wide intervals.
-        late = table[table["n"] >= table["n"].max() / 10]
+        # The whole band in view (nothing clipped), from 0 when the column cannot be negative.
         cols = [c for label in labels for c in (label, f"{label}_low", f"{label}_high")]
-        if len(late) and cols:
-            lo, hi = float(late[cols].min().min()), float(late[cols].max().max())
-            pad = max(hi - lo, abs(hi) * 0.05, 1e-6) * 0.5
-            ax.set_ylim(lo - pad, hi + pad)
-    ax.legend(fontsize=9, title="running estimate, 95% CI")
+        if len(table) and cols:
+            lo, hi = float(table[cols].min().min()), float(table[cols].max().max())
+            pad = max(hi - lo, 1e-6) * 0.06
+            ax.set_ylim(0 if lo >= 0 else lo - pad, hi + pad)
+    ax.legend(
+        fontsize=9, title="running estimate, 95% CI", loc="upper left", bbox_to_anchor=(1.01, 1)
+    )
     ax.grid(alpha=0.3)
     if has_p:
         axes[1].plot(table["n"], table["p"], color=GREEN, label="P(landing on planned day)")
@@ -76,37 +77,38 @@ def sweep_tradeoff(
     n: int | None = None,
     title: str | None = None,
 ) -> Figure:
-    """Trade-off across a sweep (``analysis.sweep_summary``): P(on the planned day) with its CI band
-    on the left axis, work done P50 and P10 on the right axis, and the target probability line."""
+    """Trade-off across a sweep (``analysis.sweep_summary``), two panels on one x axis: top,
+    P(landing on the planned day) in % with its 95 % band and the target; bottom, work done
+    P50 and P10 in % of the plan. Each panel has one y axis of its own (no twin axes), zoomed
+    on its data so that a small change is not a flat line at the top of a 0-100 axis."""
     t = table.copy()
     numeric = pd.api.types.is_numeric_dtype(t["value"])
     x = t["value"].to_numpy() if numeric else np.arange(len(t))
-    fig = new_figure()
-    ax = fig.add_subplot()
-    ax.plot(x, t["p_on_time"], "o-", color=BLUE, label="P(landing on planned day)")
-    ax.fill_between(x, t["p_low"], t["p_high"], color=BLUE, alpha=0.2, label="95% CI")
-    ax.axhline(target, color=RED, ls="--", lw=1.2, label=f"target {target:.0%}")
-    ax.set_ylim(0, 1.05)
-    ax.set_ylabel("P(landing on planned day)", color=BLUE)
-    ax2 = ax.twinx()
-    ax2.plot(x, t["work_p50"], "s-", color=ORANGE, label="work done P50")
-    ax2.plot(x, t["work_p10"], "s--", color=ORANGE, alpha=0.7, label="work done P10 (bad case)")
-    ax2.set_ylim(0, 1.05)
-    ax2.set_ylabel("Work done (fraction of plan)", color=ORANGE)
-    if not numeric:
-        ax.set_xticks(x, [str(v) for v in t["value"]])
-    ax.set_xlabel(xlabel)
+    fig = new_figure(10.0, 6.5)
+    ax, ax2 = fig.subplots(2, 1, sharex=True)
+    ax.plot(x, 100 * t["p_on_time"], "o-", color=BLUE, label="P(landing on planned day)")
+    ax.fill_between(x, 100 * t["p_low"], 100 * t["p_high"], color=BLUE, alpha=0.2, label="95% CI")
+    ax.axhline(100 * target, color=RED, ls="--", lw=1.2, label=f"target {target:.0%}")
+    values = np.r_[t["p_low"], t["p_high"], target] * 100
+    pad = max(np.ptp(values) * 0.1, 2.0)
+    ax.set_ylim(max(values.min() - pad, 0), min(values.max() + pad, 100.5))
+    ax.set_ylabel("P(on planned day) (%)")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1))
     ax.grid(alpha=0.3)
-    handles = ax.get_legend_handles_labels()[0] + ax2.get_legend_handles_labels()[0]
-    fig.legend(handles=handles, loc="outside lower center", ncol=3, fontsize=8)
-    per_run = f"{int(t['n'].min()):,}" if "n" in t.columns else None
+    ax2.plot(x, 100 * t["work_p50"], "s-", color=ORANGE, label="work done P50")
+    ax2.plot(x, 100 * t["work_p10"], "^--", color=GREEN, label="work done P10 (bad case)")
+    values = np.r_[t["work_p50"], t["work_p10"]] * 100
+    pad = max(np.ptp(values) * 0.1, 2.0)
+    ax2.set_ylim(max(values.min() - pad, 0), min(values.max() + pad, 102))
+    ax2.set_ylabel("Work done (% of plan)")
+    ax2.legend(loc="upper left", bbox_to_anchor=(1.01, 1))
+    ax2.grid(alpha=0.3)
+    if not numeric:
+        ax2.set_xticks(x, [str(v) for v in t["value"]])
+    ax2.set_xlabel(xlabel)
+    per_run = int(t["n"].min()) if "n" in t.columns else None
     ax.set_title(
-        titled(
-            "On-time landing vs work done",
-            scenario,
-            n or (int(per_run.replace(",", "")) if per_run else None),
-            title,
-        )
+        titled("On-time landing vs work done", scenario, n or per_run, title)
         + (" per point" if per_run and not title else "")
     )
     return fig

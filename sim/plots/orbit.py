@@ -12,6 +12,7 @@ import datetime as dt
 import numpy as np
 
 from sim.orbit.sun import sunrise_sunset
+from sim.plots.style import new_figure, styled
 
 DAY_S = 86400.0
 
@@ -29,6 +30,7 @@ def _as_datetime64(unix_s: np.ndarray) -> np.ndarray:
     return (np.asarray(unix_s) * 1e3).astype("int64").astype("datetime64[ms]")
 
 
+@styled
 def plot_landing_opportunities(
     opps: np.ndarray,
     start,
@@ -37,19 +39,17 @@ def plot_landing_opportunities(
     zone_lon: float = 69.6,
     zone_name: str = "landing zone",
     title: str | None = None,
+    launch_windows: np.ndarray | None = None,
 ):
     """Scatter of opportunities (a `sim.orbit.geometry.OPPORTUNITY_DTYPE` array) between `start` and `end`
     (unix s, date or datetime), over the zone's daylight band (sunrise to sunset at
-    `zone_lat`/`zone_lon`, UTC). Returns a matplotlib Figure."""
-    import matplotlib
-
-    matplotlib.use("Agg")
+    `zone_lat`/`zone_lon`, UTC), with the instantaneous launch windows (unix s) as black
+    triangles when given. Returns a matplotlib Figure (built without pyplot)."""
     import matplotlib.dates as mdates
-    from matplotlib.figure import Figure
 
     t0, t1 = _to_unix(start), _to_unix(end)
     days = np.arange(np.floor(t0 / DAY_S), np.ceil(t1 / DAY_S)) * DAY_S
-    fig = Figure(figsize=(11, 5.5), layout="constrained")
+    fig = new_figure()
     ax = fig.add_subplot()
 
     rise_h, set_h = [], []
@@ -79,11 +79,24 @@ def plot_landing_opportunities(
         linewidths=0.8,
         label="night opportunity",
     )
+    if launch_windows is not None and len(launch_windows):
+        w = np.asarray(launch_windows, dtype=float)
+        w = w[(w >= t0) & (w <= t1)]
+        ax.scatter(
+            _as_datetime64(w - w % DAY_S + DAY_S / 2),
+            (w % DAY_S) / 3600.0,
+            marker="^",
+            s=30,
+            color="black",
+            label="launch window",
+            zorder=4,
+        )
     ax.fill_between([], [], color="#ffe9a8", label=f"sunrise-sunset at {zone_name}")
 
     ax.set_ylim(0, 24)
     ax.set_yticks(range(0, 25, 3))
-    ax.set_ylabel("touchdown time of day (UTC, h)")
+    ax.set_ylabel("Time of day (UTC, h)")
+    ax.set_xlabel("Date (UTC)")
     ax.set_xlim(_as_datetime64(np.array([t0, t1])))
     locator = mdates.AutoDateLocator()
     ax.xaxis.set_major_locator(locator)
@@ -91,7 +104,9 @@ def plot_landing_opportunities(
     ax.grid(alpha=0.3)
     n_day = int(day_mask.sum())
     ax.set_title(
-        title or f"Landing opportunities at {zone_name}: {n_day} of {len(sel)} in daylight"
+        title
+        or f"Launch windows and landing opportunities\n{zone_name}: {n_day} of {len(sel)} "
+        "landing opportunities in daylight"
     )
     fig.legend(loc="outside lower center", ncols=3, fontsize=8, frameon=False)
     return fig

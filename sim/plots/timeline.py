@@ -12,7 +12,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 from sim.plots.axes import date_axis, naive_utc
-from sim.plots.style import BLUE, GREEN, GREY, ORANGE, RED, new_figure, styled
+from sim.plots.style import BLUE, GREY, ORANGE, RED, new_figure, styled
 
 _PHASES = (
     ("launch → dock", "launch", "dock"),
@@ -128,7 +128,14 @@ def gantt(
         hi = min(max(points), lo + pd.Timedelta(days=30)) + pd.Timedelta(hours=12)
     else:
         lo, hi = (_ts(pd.Series({"t": w}), "t") for w in window)
-    fig = new_figure(10.0, max(3.0, 0.55 * len(lanes) + 1.8))
+
+    def overlaps(span: tuple) -> bool:
+        s, e = span
+        return (s is None or s <= hi) and (e is None or e >= lo) and (s, e) != (None, None)
+
+    # No empty lanes: a phase wholly outside the window (a return months later) is left out.
+    lanes = [lane for lane in lanes if any(overlaps(sp) for sp in (*lane[1], *lane[2]))]
+    fig = new_figure(10.0, max(3.0, 0.55 * len(lanes) + 2.0))
     ax = fig.add_subplot()
     to_num = mdates.date2num
     for i, (label, planned, actual) in enumerate(lanes):
@@ -141,6 +148,31 @@ def gantt(
             for s, e in spans:
                 if s is None and e is None:
                     continue
+                if style.get("hatch") is None and e is not None and e > hi:
+                    # The bar runs on past the window: say until when, inside the axes.
+                    ax.annotate(
+                        f"until {e:%d %b} →",
+                        (to_num(hi), y + offset),
+                        xytext=(-4, 0),
+                        textcoords="offset points",
+                        ha="right",
+                        va="center",
+                        fontsize=9,
+                        color="white",
+                        zorder=5,
+                    )
+                if style.get("hatch") is None and s is not None and s < lo:
+                    ax.annotate(
+                        f"← since {s:%d %b}",
+                        (to_num(lo), y + offset),
+                        xytext=(4, 0),
+                        textcoords="offset points",
+                        ha="left",
+                        va="center",
+                        fontsize=9,
+                        color="white",
+                        zorder=5,
+                    )
                 s = s if s is not None else lo
                 e = e if e is not None else hi
                 # At least ~1.5 h wide so that a 3-hour phase stays visible on a 40-day axis.
@@ -152,14 +184,14 @@ def gantt(
     ax.set_xlabel("Time (UTC)")
     date_axis(ax)
     ax.grid(axis="x", alpha=0.3)
-    ax.legend(
+    fig.legend(
         handles=[
             Patch(facecolor="#d9d9d9", edgecolor=GREY, hatch="///", label="planned"),
             Patch(color=BLUE, label="actual"),
             Patch(color=ORANGE, label="work done"),
         ],
-        loc="upper right",
-        fontsize=8,
+        loc="outside lower center",
+        fontsize=9,
         ncol=3,
     )
     rep = f"replication {replication}" if replication is not None else "one replication"
@@ -199,25 +231,32 @@ def crew_aboard(
     end = times[-1] + np.timedelta64(1, "D")
     fig = new_figure(9.0, 4.2)
     ax = fig.add_subplot()
-    if np.isfinite(seats).any():
-        # A wide pale band under the people line, so that "seats == people" stays visible.
-        ax.step(
-            np.r_[times, end],
-            np.r_[seats, seats[-1]],
-            where="post",
-            color=GREEN,
-            lw=7,
-            alpha=0.35,
-            label="return seats available",
-        )
     ax.step(
         np.r_[times, end],
         np.r_[count, count[-1]],
         where="post",
         color=BLUE,
-        lw=2.2,
+        lw=3,
         label="people aboard",
     )
+    if np.isfinite(seats).any():
+        # Dashed and on top, so that it shows even where it equals the people aboard.
+        ax.step(
+            np.r_[times, end],
+            np.r_[seats, seats[-1]],
+            where="post",
+            color=ORANGE,
+            lw=2.2,
+            ls=(0, (4, 3)),
+            label="return seats docked",
+        )
+        short = np.isfinite(seats) & (seats < count)
+        note = (
+            "seats = people at every moment"
+            if np.allclose(seats[np.isfinite(seats)], count[np.isfinite(seats)])
+            else f"fewer seats than people in {int(short.sum())} interval(s)"
+        )
+        ax.text(0.99, 0.97, note, transform=ax.transAxes, ha="right", va="top")
     if limit is not None:
         ax.axhline(limit, color=RED, lw=1.2, ls=":", label=f"station limit ({limit})")
     for t, c, fl in zip(times, count, ev["flight"], strict=True):

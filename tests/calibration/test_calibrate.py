@@ -163,21 +163,21 @@ def test_yaml_round_trip_and_loader_types(synthetic):
 def test_command_on_small_tables(tmp_path, capsys):
     from sim.commands.calibrate import run
 
-    out = tmp_path / "priors.yaml"
+    out = tmp_path / "priors"
     args = argparse.Namespace(
         flights=[str(DATA / "ms_small.csv"), str(DATA / "tma_small.csv")],
         out=str(out),
         base=None,
         slip_model="empirical",
         bootstrap=50,
-        seed=0,
+        bootstrap_seed=0,
         strict=False,
     )
     assert run(args) == 0
     printed = capsys.readouterr().out
     assert "parameter" in printed and "flights used" in printed
     assert "launch failure" in printed and "MS-10" in printed
-    data = yaml.safe_load(out.read_text())
+    data = yaml.safe_load((out / "priors.yaml").read_text())
     assert set(data["defaults"]) <= {"launch", "rendezvous", "docking", "landing"}
 
 
@@ -191,7 +191,7 @@ def test_command_strict_fails_on_malformed(tmp_path):
         base=None,
         slip_model="empirical",
         bootstrap=10,
-        seed=0,
+        bootstrap_seed=0,
         strict=True,
     )
     with pytest.raises(CrewsimError, match="MS-19: column 'actual_launch_utc'"):

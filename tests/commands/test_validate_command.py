@@ -113,8 +113,8 @@ def test_schema_prints_json(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_schema_out_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    out = tmp_path / "scenario.schema.json"
+    out = tmp_path / "schema"
     assert main(["schema", "--out", str(out)]) == 0
-    assert capsys.readouterr().out == ""
-    schema = json.loads(out.read_text(encoding="utf-8"))
+    assert capsys.readouterr().out == f"written: {out / 'schema.json'}\n"
+    schema = json.loads((out / "schema.json").read_text(encoding="utf-8"))
     assert "vehicles" in schema["properties"]

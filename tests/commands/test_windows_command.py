@@ -34,17 +34,21 @@ def test_table_from_a_planned_launch(capsys):
 
 
 def test_csv_and_plot(capsys, tmp_path):
-    png = tmp_path / "opps.png"
-    args = ["--from", "2021-10-05T08:55:02Z", "--days", "30", "--csv", "--plot", str(png)]
+    out = tmp_path / "w"
+    args = ["--from", "2021-10-05T08:55:02Z", "--days", "30", "--csv", "--out", str(out)]
     assert windows.run(parse(args)) == 0
-    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    printed = capsys.readouterr().out
+    rows = list(csv.DictReader(io.StringIO(printed)))
     kinds = [r["event"] for r in rows]
     assert kinds.count("launch_window") in (30, 31)
     assert kinds.count("landing_opportunity") in (30, 31)
     assert rows[0]["time_utc"] == "2021-10-05T08:55:02Z"
     assert {r["daylight"] for r in rows if r["event"] == "landing_opportunity"} <= {"true", "false"}
     assert [r["time_utc"] for r in rows] == sorted(r["time_utc"] for r in rows)
-    assert png.stat().st_size > 10_000
+    assert (out / "windows.png").stat().st_size > 10_000
+    assert (out / "windows.csv").read_text(encoding="utf-8") == printed
+    with pytest.raises(CrewsimError, match="already exists and is not empty"):
+        windows.run(parse(args))
 
 
 @pytest.mark.parametrize(

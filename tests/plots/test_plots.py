@@ -82,7 +82,7 @@ def test_gantt_from_row_and_events(
 def test_crew_aboard(events: pd.DataFrame, tmp_path: Path) -> None:
     fig = plots.crew_aboard(events, replication=2, scenario=SCENARIO)
     labels = fig.axes[0].get_legend_handles_labels()[1]
-    assert "station limit (11)" in labels and "return seats available" in labels
+    assert "station limit (11)" in labels and "return seats docked" in labels
     _check(fig, tmp_path / "c.png", "replication 2")
     with pytest.raises(ValueError, match="aboard"):
         plots.crew_aboard(events[events["process"] != "crew"])
@@ -99,7 +99,7 @@ def test_ecdf_overlay(df: pd.DataFrame, tmp_path: Path) -> None:
     b = make_outcomes(400, seed=4, shift_h=6)
     cmp = analysis.compare(df, b)
     fig = plots.ecdf_overlay(df, b, labels=("baseline", "late"), comparison=cmp)
-    _check(fig, tmp_path / "e.png", "late vs baseline")
+    _check(fig, tmp_path / "e.png", "B = late vs A = baseline")
     fig = plots.ecdf_overlay(df, b, column="landing_actual_utc")
     _check(fig, tmp_path / "et.png")
 
@@ -189,3 +189,79 @@ def test_attribution_labels_clear_the_marks(df: pd.DataFrame) -> None:
         assert text.get_position()[0] >= 0
     widths = sorted(p.get_width() for p in ax.patches)
     assert widths == pytest.approx(sorted(table["mean_h"]))
+
+
+def test_convergence_band_is_not_clipped(df: pd.DataFrame) -> None:
+    conv = analysis.convergence(df, "landing_delay_h")
+    fig = plots.convergence_plot(conv, scenario=SCENARIO)
+    ax = fig.axes[0]
+    assert "enough replications" in ax.get_title() and fig.axes[-1].get_xlabel() == (
+        "Replications used"
+    )
+    low, high = ax.get_ylim()
+    assert low <= conv[["P50_low", "P80_low"]].min().min()
+    assert high >= conv[["P50_high", "P80_high"]].max().max()
+    assert list(ax.get_lines()[1].get_ydata()) == pytest.approx(list(conv["P80"]))
+
+
+def test_crew_aboard_draws_seats_over_people(events: pd.DataFrame) -> None:
+    fig = plots.crew_aboard(events, replication=2)
+    ax = fig.axes[0]
+    people, seats = ax.get_lines()[0], ax.get_lines()[1]
+    assert people.get_label() == "people aboard" and seats.get_label() == "return seats docked"
+    assert seats.get_linestyle() != "-" and seats.get_zorder() >= people.get_zorder()
+    assert list(people.get_ydata())[:3] == [7, 10, 7]
+    assert any("seats = people" in t.get_text() for t in ax.texts)
+    assert ax.get_ylabel() == "People" and ax.get_xlabel().startswith("Time (UTC)")
+
+
+def test_sweep_tradeoff_has_one_axis_per_quantity() -> None:
+    runs = {h: make_outcomes(200, 5, shift_h=h) for h in (0, 6, 12)}
+    table = analysis.sweep_summary(runs)
+    fig = plots.sweep_tradeoff(table, xlabel="extra hours", scenario=SCENARIO)
+    top, bottom = fig.axes
+    assert top.get_ylabel() == "P(on planned day) (%)"
+    assert bottom.get_ylabel() == "Work done (% of plan)" and bottom.get_xlabel() == "extra hours"
+    assert list(top.get_lines()[0].get_ydata()) == pytest.approx(list(100 * table["p_on_time"]))
+    assert list(bottom.get_lines()[1].get_ydata()) == pytest.approx(list(100 * table["work_p10"]))
+    assert top.get_position().y0 > bottom.get_position().y0  # stacked, not twinned
+
+
+def test_ecdf_legend_names_a_and_b(df: pd.DataFrame) -> None:
+    b = make_outcomes(400, seed=4, shift_h=6)
+    fig = plots.ecdf_overlay(df, b, labels=("fixed", "until-done"))
+    ax = fig.axes[0]
+    labels = ax.get_legend_handles_labels()[1]
+    assert labels == ["A: fixed (n=400)", "B: until-done (n=400)"]
+    assert ax.get_title() == "Landing delay (h): B = until-done vs A = fixed"
+
+
+def test_windows_plot_draws_launch_windows_and_opportunities() -> None:
+    day = 86400.0
+    start = pd.Timestamp("2021-10-05", tz="UTC").timestamp()
+    opps = np.zeros(3, dtype=[("touchdown_unix", float), ("daylight", bool)])
+    opps["touchdown_unix"] = start + np.array([0.3, 1.3, 2.9]) * day
+    opps["daylight"] = [True, True, False]
+    windows = start + np.array([0.37, 1.35]) * day
+    fig = plots.plot_landing_opportunities(
+        opps, start, start + 3 * day, zone_name="zone", launch_windows=windows
+    )
+    ax = fig.axes[0]
+    assert "Launch windows and landing opportunities" in ax.get_title()
+    assert "2 of 3" in ax.get_title()
+    assert ax.get_ylabel() == "Time of day (UTC, h)" and ax.get_xlabel() == "Date (UTC)"
+    launch = next(c for c in ax.collections if c.get_label() == "launch window")
+    assert list(launch.get_offsets()[:, 1]) == pytest.approx([0.37 * 24, 0.35 * 24])
+
+
+def test_gantt_has_no_empty_lanes(df: pd.DataFrame, events: pd.DataFrame, on_time: int) -> None:
+    row = df.iloc[on_time]
+    window = (LAUNCH_PLANNED - pd.Timedelta(days=1), LAUNCH_PLANNED + pd.Timedelta(days=3))
+    fig = plots.gantt(events, row, window=window)
+    ax = fig.axes[0]
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert "MS-18  undock → landing" not in labels  # wholly after the window
+    assert "MS-19  launch → dock" in labels
+    lanes_with_bars = {round(b.get_paths()[0].vertices[:, 1].mean()) for b in ax.collections}
+    assert lanes_with_bars == set(range(len(labels)))
+    assert ax.get_xlabel().startswith("Time (UTC)")

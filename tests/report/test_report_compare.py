@@ -6,7 +6,9 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+import pandas as pd
 import pytest
+import yaml
 from factories import make_run_dir
 
 from sim.cli import main
@@ -77,8 +79,8 @@ def test_compare_command(runs: tuple[Path, Path], tmp_path: Path, capsys) -> Non
     out = capsys.readouterr().out
     assert "paired by replication" in out and "KS statistic" in out
     assert "P50" in out and "5" in out
-    assert (out_dir / "ecdf_landing_delay_h.png").stat().st_size > 2000
-    assert (out_dir / "compare_landing_delay_h.csv").exists()
+    assert (out_dir / "ecdf.png").stat().st_size > 2000
+    assert (out_dir / "compare.csv").exists()
 
 
 def test_compare_time_metric_unpaired(runs: tuple[Path, Path], tmp_path: Path, capsys) -> None:
@@ -90,18 +92,82 @@ def test_compare_time_metric_unpaired(runs: tuple[Path, Path], tmp_path: Path, c
         "landing_actual_utc",
         "--unpaired",
         "--out",
-        str(tmp_path),
+        str(tmp_path / "cmp"),
     ]
     assert main(args) == 0
     assert "unpaired" in capsys.readouterr().out
-    assert (tmp_path / "ecdf_landing_actual_utc.png").exists()
+    assert (tmp_path / "cmp" / "ecdf.png").exists()
 
 
 def test_compare_bad_input(runs: tuple[Path, Path], tmp_path: Path, capsys) -> None:
     a, b = (str(r) for r in runs)
-    assert main(["compare", a, b, "--metric", "no_such_column", "--out", str(tmp_path)]) == 2
+    assert (
+        main(["compare", a, b, "--metric", "no_such_column", "--out", str(tmp_path / "cmp")]) == 2
+    )
     assert "no_such_column" in capsys.readouterr().err
-    assert main(["compare", a, str(tmp_path), "--out", str(tmp_path)]) == 2
+    assert main(["compare", a, str(tmp_path), "--out", str(tmp_path / "cmp")]) == 2
     other = make_run_dir(tmp_path, "run-c", n=300)
-    assert main(["compare", a, str(other), "--paired", "--out", str(tmp_path)]) == 2
-    assert "same replication numbers" in capsys.readouterr().err
+    assert main(["compare", a, str(other), "--paired", "--out", str(tmp_path / "cmp")]) == 2
+    assert "same seed and replication numbers" in capsys.readouterr().err
+
+
+def test_compare_prints_headlines_side_by_side_with_paired_intervals(
+    runs: tuple[Path, Path], tmp_path: Path, capsys
+) -> None:
+    assert main(["compare", str(runs[0]), str(runs[1]), "--out", str(tmp_path / "cmp")]) == 0
+    out = capsys.readouterr().out
+    assert "paired: both runs use seed 1" in out
+    for metric in ("P(landing on planned day)", "landing P50", "landing P90", "work done, mean"):
+        assert metric in out
+    table = pd.read_csv(tmp_path / "cmp" / "headline.csv")
+    # Run B is run A with every landing 5 h later (same draws): the P90 landing moves by 5 h.
+    p90 = table.set_index("metric").loc["landing P90"]
+    assert p90["diff"] == pytest.approx(5 / 24, abs=1e-6)
+    assert p90["diff_low"] <= p90["diff"] <= p90["diff_high"]
+
+
+def test_compare_runs_with_other_seeds_are_not_paired(tmp_path: Path, capsys) -> None:
+    a = make_run_dir(tmp_path, "a", n=300, seed=1)
+    b = make_run_dir(tmp_path, "b", n=300, seed=2)
+    assert main(["compare", str(a), str(b), "--out", str(tmp_path / "o")]) == 0
+    out = capsys.readouterr().out
+    assert "not paired: the seeds differ (A: 1, B: 2)" in out
+    table = pd.read_csv(tmp_path / "o" / "headline.csv")
+    assert table["diff_low"].isna().all() and table["diff"].notna().all()
+    assert main(["compare", str(a), str(b), "--paired", "--out", str(tmp_path / "o2")]) == 2
+    assert "seeds differ" in capsys.readouterr().err
+
+
+def test_compare_warns_about_fields_not_meant(tmp_path: Path, capsys) -> None:
+    a = make_run_dir(tmp_path, "a", n=200)
+    b = make_run_dir(tmp_path, "b", n=200)
+    base = {
+        "name": "x",
+        "returns": {"Old": {"policy": "fixed", "max_extension": "0 h"}},
+        "station": {"ports": ["P1", "P2"]},
+    }
+    other = {
+        "name": "y",
+        "returns": {"Old": {"policy": "until-done", "max_extension": "5 d"}},
+        "station": {"ports": ["P1", "P3"]},
+    }
+    (a / "scenario.yaml").write_text(yaml.safe_dump(base))
+    (b / "scenario.yaml").write_text(yaml.safe_dump(other))
+    assert (
+        main(["compare", str(a), str(b), "--meant", "returns.Old", "--out", str(tmp_path / "cmp")])
+        == 0
+    )
+    err = capsys.readouterr().err
+    assert "differ in 1 field(s) besides returns.Old" in err
+    assert "station.ports.1: A 'P2', B 'P3'" in err and "policy" not in err
+    args = ["compare", str(a), str(b), "--meant", "returns.Old", "--meant", "station.ports"]
+    assert main([*args, "--out", str(tmp_path / "cmp2")]) == 0
+    assert "differ" not in capsys.readouterr().err
+
+
+def test_scenario_differences_flatten_lists_and_skip_run_fields() -> None:
+    from sim.analysis import scenario_differences
+
+    a = {"name": "a", "monte_carlo": {"seed": 1}, "work": {"tasks": [{"hours": "60 h"}]}}
+    b = {"name": "b", "monte_carlo": {"seed": 2}, "work": {"tasks": [{"hours": "80 h"}]}}
+    assert scenario_differences(a, b) == [("work.tasks.0.hours", "60 h", "80 h")]
