@@ -280,4 +280,4 @@ def _still_possible(env: RotationEnv, members: list) -> list:
         elif not done.triggered:
             done.succeed(False)
             env.log(target, "seats", "swap given up", person)
-    return keep
+    return env.health.swap_allowed(keep)

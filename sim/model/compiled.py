@@ -150,6 +150,7 @@ class CompiledScenario:
     #: Windows and opportunities from the station's orbit (else one a day, drifting by the priors).
     orbit_based: bool = False
     row_template: dict[str, Any] = field(default_factory=dict)
+    health: Any = None  # HealthPlan (sim.model.health): failures, replacements, emergencies
 
     @property
     def work_planned_h(self) -> float:
@@ -170,6 +171,9 @@ def _daylight_flags(
 
 def compile_scenario(s: Scenario) -> CompiledScenario:
     """Precompute the numbers of a validated scenario (no random draws here)."""
+    from sim.scenario.health import with_replacement_vehicles
+
+    s = with_replacement_vehicles(s)  # vehicles named by `like` replacements
     epoch_unix = s.epoch.timestamp()
     orbit = _orbit_of(s)
 
@@ -325,6 +329,9 @@ def compile_scenario(s: Scenario) -> CompiledScenario:
     from sim.model.outcome import row_template
 
     compiled.row_template = row_template(compiled)
+    from sim.model.health import compile_health
+
+    compile_health(s, compiled, orbit)
     return compiled
 
 

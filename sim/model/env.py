@@ -16,6 +16,7 @@ from sim.seeding import Streams
 
 if TYPE_CHECKING:
     from sim.model.compiled import CompiledScenario
+    from sim.model.lifeboats import HealthState
     from sim.model.station import StationState
 
 
@@ -54,6 +55,7 @@ class RotationEnv(simpy.Environment):
         self.tracing = trace
         self.events_log: list[tuple[Any, ...]] = []
         self.station: StationState  # set by the rotation
+        self.health: HealthState  # set by the rotation
         #: Fires when a vehicle has docked (value: True) or will never dock (value: False).
         self.arrived: dict[str, simpy.Event] = {v: self.event() for v in compiled.launches}
         #: Fires when a relocation is complete.

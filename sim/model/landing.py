@@ -20,8 +20,10 @@ if TYPE_CHECKING:
     from sim.model.compiled import Return
     from sim.model.env import RotationEnv
 
+from sim.model.emergency import emergency_undock_h, recall_event
 from sim.model.outcome import DELAY_CAUSES, DOCK_CAUSES
 from sim.model.policy import first_usable_from, keep_visit_undock, last_usable_by, upper_bound_h
+from sim.model.replacement import hold_unfit, return_target, wait_for_liner_moves
 
 SECONDS_PER_DAY = 86400.0
 
@@ -55,12 +57,21 @@ def return_process(
     life_end = plan.life_end_h
     if life_end is None:
         life_end = station.docked_since[v] + plan.design_life_h
+    # A replacement leaves no earlier than its `return_after`; an emergency recalls a vehicle early.
+    causes["health"] = return_target(env, v, target) - target
+    target += causes["health"]
+    recall = recall_event(env, v)
 
     if env.now > target:
         causes["arrival"] = env.now - target
     ready = max(env.now, target)
     if env.now < target:
-        yield env.timeout(target - env.now)
+        yield env.timeout(target - env.now) | recall
+    early = None
+    if recall.triggered and env.now < target:
+        causes["health"] += env.now - target
+        ready = env.now
+        early = emergency_undock_h(plan, ready)
 
     # Liner swaps into or out of this vehicle must be done.
     # Waiting for the vehicles those people arrive on is charged to that flight's own docking-delay
@@ -69,7 +80,7 @@ def return_process(
     # usable landing opportunity inside them): past that the vehicle leaves with whoever's liner it
     # holds, and the swaps are abandoned (reason `swap_abandoned`).
     pending = [e for e in swaps if not e.triggered]
-    if pending:
+    if pending and not recall.triggered:
         last = last_usable_by(plan, upper_bound_h(plan, life_end))
         give_up = env.timeout(max(last if last is not None else env.now, env.now) - env.now)
         before = env.now
@@ -88,13 +99,18 @@ def return_process(
             env.log(v, "return", "swaps abandoned", "design life or latest undock reached")
 
     # keep-visit: visitors who docked late keep their planned visit, inside the bounds.
-    if spec.policy == "keep-visit":
+    if spec.policy == "keep-visit" and not recall.triggered:
         ready = yield from _keep_visit(env, plan, life_end, ready, causes)
 
     # Policy: until-done waits for the work, within its limits: the extension past the plan,
     # latest_undock and the design life. It waits at most until the last usable landing
     # opportunity inside them, so that the undock itself stays inside them too.
-    if spec.policy == "until-done" and not work_done.triggered and _crew_has_work(env, v):
+    if (
+        spec.policy == "until-done"
+        and not recall.triggered
+        and not work_done.triggered
+        and _crew_has_work(env, v)
+    ):
         limit = min(target + plan.max_extension_h, upper_bound_h(plan, life_end))
         last = last_usable_by(plan, limit)
         deadline = max(last if last is not None else env.now, env.now)
@@ -104,6 +120,16 @@ def return_process(
         ready = env.now
         if not work_done.triggered:
             env.log(v, "return", "extension ends", "work incomplete")
+
+    # Liners moving into this vehicle (lifeboat or replacement moves) must be installed first.
+    before = env.now
+    yield from hold_unfit(env, plan, upper_bound_h(plan, life_end))
+    causes["health"] += env.now - before
+    ready = max(ready, env.now)
+    before = env.now
+    yield from wait_for_liner_moves(env, v)
+    causes["liner_swap"] += env.now - before
+    ready = max(ready, env.now)
 
     # First landing opportunity at or after `ready`, in daylight and not weathered out. The
     # opportunities (and their daylight flags) are fixed instants: a shifted plan does not move them.
@@ -115,6 +141,9 @@ def return_process(
     undock = None
     epoch_h = c.epoch_unix / 3600.0
     usable = plan.usable
+    if early is not None:  # an emergency: the next daily opportunity, rules waived
+        undock = first_usable = early
+        i = len(opps)
     while i < len(opps):
         if usable[i]:
             when = float(opps[i])
@@ -154,6 +183,7 @@ def return_process(
         for p in sorted(station.aboard, key=lambda p: c.people[p].index)
         if station.liner.get(p) == v
     ]
+    crew = env.health.boarding(v, crew)
     if len(crew) > c.seats[v]:
         env.violation(f"{v} carries {len(crew)} people in {c.seats[v]} seats")
     if undock > life_end + 1e-9:
@@ -164,6 +194,7 @@ def return_process(
     station.free_port(v)
     station.leave(crew, v)
     env.departed[v].succeed()
+    env.health.after_undock(v)
 
     descent = float(spec.descent.sample(rng)) * spec.descent.to_hours
     causes["descent"] = descent - plan.descent_nominal_h

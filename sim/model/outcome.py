@@ -27,6 +27,7 @@ DELAY_CAUSES = (
     "landing_window",
     "weather",
     "descent",
+    "health",
 )
 
 #: Causes of an arriving flight's docking delay; their columns add up to ``V.dock_delay_h``.

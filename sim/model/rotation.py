@@ -11,11 +11,15 @@ from typing import Any
 
 from sim.model.activities import liner_swap_process, work_process
 from sim.model.compiled import CompiledScenario
+from sim.model.emergency import emergency_processes
 from sim.model.env import RotationEnv
+from sim.model.health import failure_processes, finish_health_row
 from sim.model.landing import return_process
 from sim.model.launch import launch_process
+from sim.model.lifeboats import HealthState
 from sim.model.outcome import finish_row
 from sim.model.rendezvous import relocation_process
+from sim.model.replacement import replacement_processes
 from sim.model.station import StationState, contingency_process, dated_contingency_process
 
 
@@ -29,12 +33,18 @@ def simulate_replication(
     """
     env = RotationEnv(compiled, seed, replication, trace)
     env.station = StationState(env)
+    env.health = HealthState(env)
     c = compiled
 
     for plan in c.relocations:
         env.process(relocation_process(env, plan))
+    on_failure = c.health.replacement_launches  # launched by the replacement process
     for plan in c.launches.values():
-        env.process(launch_process(env, plan))
+        if plan.vehicle not in on_failure:
+            env.process(launch_process(env, plan))
+    failure_processes(env)
+    replacement_processes(env)
+    emergency_processes(env)
 
     # Liner swaps: everyone whose liner is not in the vehicle that takes them home.
     swaps_of: dict[str, list] = {v: [] for v in c.returns}
@@ -93,6 +103,7 @@ def simulate_replication(
         )
 
     env.run_bounded(c.horizon_h, c.max_events)
+    finish_health_row(env)
     env.rng.release()
     if trace:
         env.events_log.sort(key=lambda e: e[1])

@@ -108,8 +108,15 @@ class StationState:
         seats = self.seats_docked()
         if n > env.row["peak_crew"]:
             env.row["peak_crew"] = n
+        # People without a fit seat after a vehicle failure are flagged no-lifeboat (traced as
+        # `no_lifeboat=`), not counted as a seat violation.
+        health = getattr(env, "health", None)
+        stranded = len(health.no_lifeboat_since) if health is not None else 0
         if log and env.tracing:
-            env.log(flight, "crew", "aboard", f"count={n} seats={seats} limit={env.c.max_crew}")
+            detail = f"count={n} seats={seats} limit={env.c.max_crew}"
+            env.log(
+                flight, "crew", "aboard", detail + (f" no_lifeboat={stranded}" if stranded else "")
+            )
         if env.now < env.c.min_crew_until_h:
             if n < env.row["min_crew"]:
                 env.row["min_crew"] = n
@@ -118,7 +125,7 @@ class StationState:
                 env.violation(f"crew {n} below minimum {env.c.min_crew} at {env.now:.2f} h")
         if n > env.c.max_crew:
             env.violation(f"crew {n} above limit {env.c.max_crew} at {env.now:.2f} h")
-        if n > seats:
+        if n - stranded > seats:
             env.violation(f"crew {n} above docked seats {seats} at {env.now:.2f} h")
 
 

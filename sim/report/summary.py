@@ -20,6 +20,7 @@ from sim import analysis
 from sim.montecarlo import results
 from sim.report import sections
 from sim.report.assumptions import assumptions
+from sim.report.vehicle_health import vehicle_health_md
 from sim.report.verdict import Verdict, verdict
 
 SUMMARY = "summary.md"
@@ -173,6 +174,9 @@ def write_report(run_dir: str | Path, draw: bool = True) -> Path:
         sections.section("Rank correlation of the sampled inputs", lambda: sections.rank_md(df)),
         sections.section("Precision", lambda: sections.precision_md(v, df)),
     ]
+    health = vehicle_health_md(df)  # None without vehicle failures (sim.report.vehicle_health)
+    if health is not None:
+        parts.append(f"## Vehicle health and lifeboats\n\n{health}\n")
     more = [k for k in figures if k not in shown]
     if more:
         parts.append("## More figures\n\n" + _image(figures, *more) + "\n")

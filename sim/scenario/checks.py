@@ -16,6 +16,7 @@ from pydantic import BaseModel
 
 from sim.scenario.distributions import _Dist
 from sim.scenario.fields import MAX_DURATION_H
+from sim.scenario.health import check_health
 
 #: A draw rarer than this is treated as impossible when bounding a distribution's range.
 _TAIL = 1e-9
@@ -23,7 +24,7 @@ _TAIL = 1e-9
 MAX_CONTINGENCIES_PER_DAY = 100.0
 
 if TYPE_CHECKING:
-    from sim.scenario.schema import Scenario
+    from sim.scenario.schema import Scenario, VehicleSpec
 
 
 def check_scenario(s: Scenario) -> list[tuple[str, str]]:
@@ -146,6 +147,8 @@ def check_scenario(s: Scenario) -> list[tuple[str, str]]:
         ):
             holder = occupied[v.docking.port]
             holder_docking = vehicles[holder].docking
+            if _leaves_before(s, holder, v):
+                continue
             if vehicles[holder].launch is None or (
                 holder_docking is not None and holder_docking.port == v.docking.port
             ):
@@ -268,7 +271,23 @@ def check_scenario(s: Scenario) -> list[tuple[str, str]]:
             )
     if s.orbit is not None:
         known_vehicle("orbit.reference_launch", s.orbit.reference_launch)
+    problems.extend(check_health(s))
     return problems
+
+
+def _leaves_before(s: Scenario, holder: str, arrival: VehicleSpec) -> bool:
+    """Whether ``holder``'s return is planned before ``arrival``'s planned docking (or it is a
+    replacement that launches only after a failure): its undock frees the port."""
+    if arrival.launch is None:
+        return False
+    if s.vehicle_health is not None and any(
+        s.vehicles.get(r.vehicle) is arrival and r.lead_time is not None
+        for r in s.vehicle_health.replacements.values()
+    ):
+        return True
+    r = s.returns.get(holder)
+    docking = arrival.docking.planned if arrival.docking is not None else None
+    return r is not None and r.planned_undock <= (docking or arrival.launch.planned)
 
 
 def _upper_hours(dist: Any) -> float:

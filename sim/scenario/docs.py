@@ -12,6 +12,7 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
+from sim.scenario import health
 from sim.scenario import schema as sc
 from sim.scenario.distributions import Fixed
 
@@ -34,6 +35,10 @@ SECTIONS: list[tuple[str, type[BaseModel], str]] = [
     ("returns.VEHICLE.zone", sc.LandingZone, "zone"),
     ("orbit", sc.OrbitSpec, "orbit"),
     ("defaults", sc.Defaults, "defaults"),
+    ("vehicle_health", health.VehicleHealth, "vehicle_health"),
+    ("vehicle_health.failures[]", health.VehicleFailure, "vehicle_health.failures[]"),
+    ("vehicle_health.replacements.VEHICLE", health.Replacement, "vehicle_health.replacements"),
+    ("vehicle_health.emergencies[]", health.Emergency, "vehicle_health.emergencies[]"),
 ]
 
 _ALIASES = {

@@ -22,6 +22,7 @@ from sim.scenario.defaults import (
     RendezvousDefaults,
 )
 from sim.scenario.fields import Duration, Hours, Instant, Probability, Quantity, _Model
+from sim.scenario.health import VehicleHealth
 from sim.scenario.operations import (
     Contingency,
     CrewMember,
@@ -117,6 +118,9 @@ class Scenario(_Model):
     work: Work = Field(default_factory=Work)
     contingencies: list[Contingency] = Field(default_factory=list)
     returns: dict[str, ReturnSpec] = Field(default_factory=dict)
+    vehicle_health: VehicleHealth | None = Field(
+        default=None, description="Vehicle failures, lifeboats, replacements, emergency returns."
+    )
 
     @property
     def primary(self) -> str | None:

@@ -31,6 +31,8 @@ def test_a_return_never_waits_past_the_design_life_for_late_visitors():
     abandoned = [r for r in out if r["outcome_reason"] == "swap_abandoned"]
     assert abandoned, "some replications must give up the swap"
     for r in abandoned:
+        if r["MS-18.health"] != "fit":  # declared unfit (vehicle_health): it leaves empty
+            continue
         # MS-18 took its own crew home (Novitsky, Dubrov, Vande Hei). The visitors stay on the
         # ground when MS-18 has left before MS-19 launches (MS-19 flies with Shkaplerov alone),
         # or stay aboard and come home on MS-19 when it was already in flight.
@@ -101,4 +103,8 @@ def test_a_launch_stood_down_after_its_attempts_is_its_own_outcome():
         ("visit-not-flown", "launch_stood_down")
     }
     assert all(r["MS-19.stood_down"] and not r["MS-19.launch_failed"] for r in out)
-    assert all(r["MS-18.crew_returned"] == 3 and r["violations"] == 0 for r in out)
+    # (unless MS-18 was declared unfit: vehicle_health's risk, then it leaves empty)
+    assert all(
+        (r["MS-18.crew_returned"] == 3 or r["MS-18.health"] != "fit") and r["violations"] == 0
+        for r in out
+    )

@@ -104,17 +104,15 @@ def test_replay_reproduces_2021():
 
 
 def test_trace_command_writes_table_png_and_csv(tmp_path, capsys):
-    png, csv = tmp_path / "replay.png", tmp_path / "replay.csv"
-    status = main(
-        ["trace", str(REPLAY), "--replication", "0", "--out", str(png), "--csv", str(csv)]
-    )
+    out = tmp_path / "replay"
+    status = main(["trace", str(REPLAY), "--replication", "0", "--out", str(out)])
     assert status == 0
-    out = capsys.readouterr().out
-    assert "2021-10-05 12:22:31  MS-19" in out
-    assert "2021-10-17 04:35:00  MS-18" in out
-    assert "outcome: as-planned" in out
-    assert png.stat().st_size > 10_000
-    table = pd.read_csv(csv)
+    printed = capsys.readouterr().out
+    assert "2021-10-05 12:22:31  MS-19" in printed
+    assert "2021-10-17 04:35:00  MS-18" in printed
+    assert "outcome: as-planned" in printed
+    assert (out / "trace.png").stat().st_size > 10_000
+    table = pd.read_csv(out / "events.csv")
     assert list(table.columns) == [
         "replication",
         "time_utc",
@@ -126,23 +124,15 @@ def test_trace_command_writes_table_png_and_csv(tmp_path, capsys):
     assert (table["process"] == "work").sum() > 0
 
 
-def test_trace_command_default_png_name_and_set(tmp_path, monkeypatch, capsys):
+def test_trace_command_default_folder_and_set(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
-    status = main(
-        [
-            "trace",
-            str(DEGENERATE),
-            "-r",
-            "2",
-            "--seed",
-            "5",
-            "--set",
-            "vehicles.NEW.launch.slip=2 d",
-        ]
-    )
+    argv = ["trace", str(DEGENERATE), "-r", "2", "--seed", "5"]
+    status = main([*argv, "--set", "vehicles.NEW.launch.slip=2 d"])
     assert status == 0
-    assert (tmp_path / "trace-degenerate-2.png").exists()
+    assert (tmp_path / "results" / "degenerate" / "trace-2-seed5" / "trace.png").exists()
     assert "day +2" in capsys.readouterr().out
+    assert main(argv) == 0  # run again: a new folder, nothing overwritten
+    assert (tmp_path / "results" / "degenerate" / "trace-2-seed5-2" / "events.csv").exists()
 
 
 @pytest.mark.parametrize(
@@ -151,14 +141,20 @@ def test_trace_command_default_png_name_and_set(tmp_path, monkeypatch, capsys):
         ["trace", "missing.yaml", "-r", "0"],
         ["trace", str(DEGENERATE), "-r", "-1"],
         ["trace", str(DEGENERATE), "-r", "0", "--set", "station.max_crew=zero"],
-        ["trace", str(DEGENERATE), "-r", "0", "--out", "/no/such/folder/x.png"],
-        ["trace", str(DEGENERATE), "-r", "0", "--out", "x.pdf"],
+        ["trace", str(DEGENERATE), "-r", "0", "--out", "a-file.txt"],
+        ["trace", str(DEGENERATE), "-r", "0", "--out", "full"],
     ],
 )
 def test_trace_command_bad_input_exits_2(argv, tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
+    (tmp_path / "a-file.txt").write_text("x", encoding="utf-8")
+    (tmp_path / "full").mkdir()
+    (tmp_path / "full" / "kept.txt").write_text("x", encoding="utf-8")
     assert main(argv) == 2
     assert "error" in capsys.readouterr().err
+    assert (tmp_path / "a-file.txt").read_text(encoding="utf-8") == "x"
+    assert sorted(p.name for p in (tmp_path / "full").iterdir()) == ["kept.txt"]
+    assert not (tmp_path / "results").exists()
 
 
 def test_replay_landing_is_finite():
