@@ -91,11 +91,14 @@ def check_replication(scenario, compiled, row, events) -> None:
         assert arrived <= left + EPS, (rep, name, arrived, left)
         if row[f"crew.{name}.end_state"] == "home":
             assert row[f"crew.{name}.home_utc"] >= left - EPS, (rep, name)
+    # (Several changes at one instant: the last count traced at that instant is the state after it.)
+    after: dict[float, int] = {}
     for _, t, _flight, process, event, detail in events:
         if process == "crew" and event == "aboard":
-            count = int(detail.split()[0].split("=")[1])
-            here = sum(a <= t + EPS and t < b - EPS for a, b in stays.values())
-            assert count == here, (rep, t, count, here)
+            after[t] = int(detail.split()[0].split("=")[1])
+    for t, count in after.items():
+        here = sum(a <= t + EPS and t < b - EPS for a, b in stays.values())
+        assert count == here, (rep, t, count, here)
 
     # Nobody works, moves a liner or is held by a contingency outside their time on station; a
     # liner only moves into a vehicle that is docked.
@@ -127,12 +130,12 @@ def check_replication(scenario, compiled, row, events) -> None:
         if name not in stays:
             assert row[f"crew.{name}.work_h"] == 0.0, (rep, name)
 
-    for v in compiled.returns:
+    for v, plan in compiled.returns.items():
         undock = row[f"{v}.undock_actual_utc"]
         if undock != undock:
             continue
         landing = row[f"{v}.landing_actual_utc"]
-        spec = scenario.returns[v]
+        spec = plan.spec
         # No landing outside daylight when the rule is on (the waiver is only about weather).
         if spec.daylight:
             unix = compiled.epoch_unix + landing * 3600

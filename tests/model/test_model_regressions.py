@@ -108,7 +108,7 @@ def test_sampled_inputs_do_not_depend_on_the_launch_slip():
     for name in [k for k in rows[0] if k.startswith("in.") and k != "in.MS-19.slip_d"]:
         x = np.array([r[name] for r in rows], float)
         ok = np.isfinite(x)
-        if np.ptp(x[ok]) == 0:
+        if ok.sum() < 30 or np.ptp(x[ok]) == 0:  # e.g. a replacement flight that rarely flies
             continue
         rho = stats.spearmanr(x[ok], slip[ok]).statistic
         assert abs(rho) < 4 / np.sqrt(ok.sum()), (name, rho)
