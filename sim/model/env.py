@@ -69,6 +69,8 @@ class RotationEnv(simpy.Environment):
         #: Hours of each launch's lateness by cause (launch_slip, relocation, scrub), once launched.
         self.launch_causes: dict[str, dict[str, float]] = {}
         self.launched: dict[str, simpy.Event] = {v: self.event() for v in compiled.launches}
+        #: Earliest docking each launching vehicle can make, once its slip is known (hours).
+        self.expected_dock_h: dict[str, float] = {}
         #: Visitors who stayed on the ground because their visit would be shorter than min_visit.
         self.stood_down: set[str] = set()
 

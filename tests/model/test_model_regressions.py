@@ -39,13 +39,16 @@ def test_until_done_does_not_wait_for_visitors_who_never_came():
 def test_no_liner_swap_into_a_vehicle_that_has_left():
     # vyzov_2021.yaml -r 1050 (before keep-visit): MS-18 gave up waiting and undocked at 01:14, then
     # the swaps into MS-18 began at 02:10. Here: OLD's life ends at 326 h (1070 h from -744 h), its
-    # daily opportunity is at 229.5 + 24 k h, so it gives up at 325.5 h; NEW slips 2 d and docks at
-    # 324 h, and its swap job would start at 326 h (hatch opening 2 h), after OLD has left.
+    # daily opportunity is at 229.5 + 24 k h, so it gives up at 325.5 h. NEW slips 1 d (known: it
+    # could dock at 300 h, in time, so OLD waits), then scrubs a day: it docks at 324 h, and its
+    # swap job would start at 326 h (hatch opening 2 h), after OLD has left.
     row, events = one(
         [
             "vehicles.OLD.design_life=1070 h",
             "returns.OLD.planned_undock=2030-01-10T13:30:00Z",
-            "vehicles.NEW.launch.slip=2 d",
+            "vehicles.NEW.launch.slip=1 d",
+            "vehicles.NEW.launch.scrub_p=1",
+            "vehicles.NEW.launch.scrub_repeat_p=0",
         ]
     )
     assert row["NEW.dock_actual_utc"] == 324.0 and row["OLD.undock_actual_utc"] == 325.5
@@ -136,3 +139,14 @@ def test_the_replay_has_the_dated_thruster_event_and_no_schedule_impact():
     assert [e[1] for e in held] == pytest.approx([at, at + 0.5])
     assert row["contingency_count"] == 1 and row["contingency_h"] == pytest.approx(0.5)
     assert row["outcome"] == "as-planned" and row["landing_delay_h"] == pytest.approx(0.0, abs=1e-9)
+
+
+def test_a_return_does_not_wait_for_a_flight_known_to_dock_too_late():
+    # vyzov_2021.yaml -r 13: MS-19 slipped 26 d, so it could not dock before MS-18's last usable
+    # landing day inside its life; MS-18 still waited six days past its planned undock. Here OLD's
+    # life ends at 400 h (last opportunity 386 h) and NEW slips 6 d (docking at 420 h): OLD leaves
+    # at its planned 338 h with its own crew.
+    row, events = one(["vehicles.OLD.design_life=1144 h", "vehicles.NEW.launch.slip=6 d"])
+    assert row["OLD.undock_actual_utc"] == 338.0 and row["crew.Eng.home_on"] == "OLD"
+    assert row["outcome"] == "visit-not-flown" and row["outcome_reason"] == "return_left"
+    assert row["landing_delay_h"] == 0.0
