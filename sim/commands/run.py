@@ -114,7 +114,7 @@ def run(args: argparse.Namespace) -> int:
                 raise CrewsimError(f"no scenario file {args.scenario}")
             from sim.scenario import load_scenario, scenario_warnings
 
-            sets = single_values(args.set)
+            sets = single_values(args.set, args.scenario)
             scenario = load_scenario(args.scenario, sets)
             for warning in scenario_warnings(scenario):
                 print(f"crewsim run: warning: {args.scenario}: {warning}", file=sys.stderr)
