@@ -72,6 +72,13 @@ def add_parser(subparsers: Any) -> None:
         metavar="COLUMN:P80:HALF_WIDTH",
         help="stop early once the 95%% CI half-width of that percentile is below HALF_WIDTH (up to -n)",
     )
+    p.add_argument(
+        "--sampling",
+        choices=("mc", "stratified", "lhs"),
+        help="sampling of the inputs drawn once per replication (default: the scenario's "
+        "monte_carlo.sampling, lhs unless set): lhs (Latin hypercube blocks), stratified (slips) "
+        "or mc (independent draws)",
+    )
     p.add_argument("--no-report", action="store_true", help="skip summary.md and plots")
     p.set_defaults(func=run)
 
@@ -94,6 +101,7 @@ def run(args: argparse.Namespace) -> int:
                 "--trace-sample": args.trace_sample,
                 "--chunk-size": args.chunk_size,
                 "--precision": args.precision,
+                "--sampling": args.sampling,
             }
             given = [k for k, v in fixed.items() if v is not None]
             if given:
@@ -132,6 +140,7 @@ def run(args: argparse.Namespace) -> int:
                 if args.trace_sample is None
                 else args.trace_sample,
                 precision=args.precision,
+                sampling=args.sampling,
                 quiet=args.quiet,
                 command=command,
             )

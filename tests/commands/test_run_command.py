@@ -170,7 +170,7 @@ def test_a_plan_over_the_crew_limit_is_warned_and_its_violations_reported(tmp_pa
     status = main(
         ["run", str(BASELINE), "-n", "40", "--set", "station.max_crew=8", "--out", str(out),
          "--set", "vehicles.MS-19.launch.slip=0 d", "--set", "vehicles.MS-19.launch.failure_p=0",
-         "--backend", "serial", "--no-report"]
+         "--backend", "serial", "--no-report", "--sampling", "mc"]
     )  # fmt: skip
     text = capsys.readouterr()
     assert status == 0
