@@ -25,6 +25,7 @@ from sim.montecarlo.backends import (
     run_processes,
     run_serial,
 )
+from sim.montecarlo.lock import LOCK_NAME
 from sim.montecarlo.planning import RunState, plan_chunks, versions
 from sim.montecarlo.stopping import Precision, _Stopper
 
@@ -90,7 +91,8 @@ def _failure_message(state: RunState, partial: Path, result: ChunkResult) -> str
             f"Reproduce it with: crewsim trace {shlex.quote(str(where))} "
             f"--replication {f.replication} --seed {state.seed}{sets}"
         )
-    tb = f"\n{f.traceback.rstrip()}" if f.traceback else ""
+    debug = os.environ.get("CREWSIM_DEBUG")
+    tb = f"\n{f.traceback.rstrip()}" if f.traceback and debug else ""
     return (
         f"{head}\nFinished chunks are kept in {partial}; after a fix, continue with: "
         f"crewsim run --resume {partial}{tb}"
@@ -232,6 +234,8 @@ def execute(
         "status": "complete",
     }
     final = results.final_path(partial)
+    results.remove_temporary_files(partial)
+    (partial / LOCK_NAME).unlink(missing_ok=True)  # the lock stays held through our open file
     try:
         results.write_json_atomic(partial / results.MANIFEST, manifest)
         os.replace(partial, final)

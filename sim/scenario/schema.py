@@ -21,7 +21,16 @@ from sim.scenario.defaults import (
     LaunchDefaults,
     RendezvousDefaults,
 )
-from sim.scenario.fields import Duration, Hours, Instant, Probability, Quantity, _Model
+from sim.scenario.fields import (
+    Duration,
+    Hours,
+    Instant,
+    PersonName,
+    Probability,
+    Quantity,
+    VehicleName,
+    _Model,
+)
 from sim.scenario.health import VehicleHealth
 from sim.scenario.operations import (
     Contingency,
@@ -112,9 +121,9 @@ class Scenario(_Model):
     station: Station
     defaults: Defaults | None = None
     orbit: OrbitSpec | None = None
-    vehicles: dict[str, VehicleSpec] = Field(min_length=1)
+    vehicles: dict[VehicleName, VehicleSpec] = Field(min_length=1)
     relocations: list[Relocation] = Field(default_factory=list)
-    crew: dict[str, CrewMember] = Field(default_factory=dict)
+    crew: dict[PersonName, CrewMember] = Field(default_factory=dict)
     work: Work = Field(default_factory=Work)
     contingencies: list[Contingency] = Field(default_factory=list)
     returns: dict[str, ReturnSpec] = Field(default_factory=dict)
