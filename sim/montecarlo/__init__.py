@@ -7,7 +7,8 @@ processes, Dask), so the rows are identical however the run is split. :mod:`.run
 resumes; :mod:`.planning` cuts a run into chunks and records its state; :mod:`.execution` runs the
 missing chunks and finishes the folder; :mod:`.stopping` stops a run early once a precision target
 is met; :mod:`.results` reads and writes the folder (:mod:`.atomic`: safe writes; :mod:`.lock`: one
-writer per folder).
+writer per folder); :mod:`.sampling` names the sampling plans (mc, stratified, Latin hypercube
+in blocks) and gives the between-block intervals that stay honest under them.
 """
 
 from sim.montecarlo.results import load, load_events, load_manifest

@@ -116,7 +116,8 @@ def execute(
     specs = plan_chunks(state.replications, state.chunk_size)
     identity = state.identity()
     done, discarded = _usable_parts(partial, specs, identity, quiet)
-    stopper = _Stopper(stop_rule, len(specs)) if stop_rule else None
+    blocks = compiled.block_size if getattr(compiled, "sampling", "mc") != "mc" else 0
+    stopper = _Stopper(stop_rule, len(specs), blocks) if stop_rule else None
     if stopper:
         for k in sorted(done):
             stopper.add(k, pq.read_table(results.part_path(partial, k), columns=[stop_rule.column]))
@@ -231,6 +232,8 @@ def execute(
         "started_utc": state.started_utc,
         "finished_utc": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "stopping": stopper.record(n_used) if stopper else None,
+        "sampling": getattr(compiled, "sampling", "mc"),
+        "block_size": getattr(compiled, "block_size", 0),
         "status": "complete",
     }
     final = results.final_path(partial)

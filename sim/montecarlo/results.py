@@ -359,7 +359,11 @@ def load(path: str | os.PathLike[str], columns: Sequence[str] | None = None) -> 
     """The outcomes of a complete run: one row per replication, ``_utc`` columns as UTC timestamps."""
 
     p = _require_complete(path)
-    return _read_parquet(p / OUTCOMES, columns)
+    df = _read_parquet(p / OUTCOMES, columns)
+    # How the rows were sampled: analysis takes honest intervals of stratified runs from blocks.
+    manifest = json.loads((p / MANIFEST).read_text(encoding="utf-8"))
+    df.attrs.update({k: manifest[k] for k in ("sampling", "block_size") if k in manifest})
+    return df
 
 
 def load_events(path: str | os.PathLike[str]) -> pd.DataFrame:

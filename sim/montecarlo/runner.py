@@ -42,6 +42,7 @@ from sim.montecarlo.planning import (
     plan_chunks,
     resolved_yaml,
 )
+from sim.montecarlo.sampling import check_sampling
 from sim.montecarlo.stopping import Precision
 
 __all__ = [
@@ -110,6 +111,7 @@ def run(
     chunk_size: int | None = None,
     trace_sample: int = DEFAULT_TRACE_SAMPLE,
     precision: str | None = None,
+    sampling: str | None = None,
     results_root: str | os.PathLike[str] = "results",
     quiet: bool = True,
     command: str | None = None,
@@ -120,12 +122,21 @@ def run(
     ``n`` and ``seed`` default to the scenario's ``monte_carlo`` settings. ``out`` is the run
     folder itself (it must not exist); by default ``results_root/<scenario-name>/<run-id>``.
     ``model`` supplies ``load_scenario``, ``compile_scenario`` and ``simulate_replication``
-    (default: the real model). Raises CrewsimError (bad input), RuntimeFault (a replication or
-    the disk failed) or RunInterrupted (Ctrl-C); in each case finished chunks stay resumable.
+    (default: the real model). ``sampling`` (mc, stratified, lhs) overrides the scenario's
+    ``monte_carlo.sampling`` (see :mod:`sim.montecarlo.sampling`). Raises CrewsimError (bad
+    input), RuntimeFault (a replication or the disk failed) or RunInterrupted (Ctrl-C); in each case finished chunks stay resumable.
     """
     check_settings(n if n is not None else 1, workers, chunk_size, trace_sample)
     model = model or default_model()
     scenario_path: str | None = None
+    if (
+        check_sampling(sampling) is not None
+    ):  # a setting of the scenario, so resume and trace see it
+        if isinstance(scenario, str | os.PathLike):
+            overrides = [*overrides, f"monte_carlo.sampling={sampling}"]
+        else:
+            mc_settings = scenario.monte_carlo.model_copy(update={"sampling": sampling})
+            scenario = scenario.model_copy(update={"monte_carlo": mc_settings})
     if isinstance(scenario, str | os.PathLike):
         scenario_path = str(scenario)
         scenario = model.load_scenario(scenario_path, overrides=list(overrides))

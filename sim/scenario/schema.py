@@ -10,7 +10,7 @@ The sections live by idea in :mod:`.vehicles` (vehicle, launch, rendezvous, dock
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field
 
@@ -95,6 +95,15 @@ class MonteCarlo(_Model):
     )
     seed: int = Field(
         default=0, ge=0, le=2**63 - 1, description="Root seed of the run's random streams."
+    )
+    sampling: Literal["mc", "stratified", "lhs"] = Field(
+        default="lhs",
+        description="How inputs drawn once per replication are sampled: lhs (Latin-hypercube "
+        "blocks of all of them; the default: about 10x less variance for 16 % more time per "
+        "replication on the baseline), stratified (the slips only) or mc (independent).",
+    )
+    block_size: int = Field(
+        default=50, ge=2, description="Replications per stratified block (stratified, lhs)."
     )
     max_events: int = Field(
         default=1_000_000,
