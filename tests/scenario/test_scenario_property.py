@@ -174,7 +174,9 @@ def test_huge_values_are_refused_or_give_storable_rows(path, value) -> None:
     try:
         scenario = validate_scenario(_set(BASE_DATA, path, value), source=SOURCE)
     except ScenarioError as exc:
-        assert str(exc).startswith(SOURCE + ": ") and str(path[0]) in str(exc), str(exc)
+        # A renamed port or vehicle may be reported where it is referenced ("unknown port").
+        named = str(path[0]) in str(exc) or "unknown" in str(exc)
+        assert str(exc).startswith(SOURCE + ": ") and named, str(exc)
         return
     compiled = compile_scenario(scenario)
     compiled.max_events = 20_000
