@@ -99,3 +99,19 @@ def test_a_lost_vehicle_takes_the_liners_at_once():
     for p in ("A1", "A2"):
         assert row[f"crew.{p}.no_lifeboat_h"] == pytest.approx(1.0)
         assert row[f"crew.{p}.home_on"] == "B"
+
+
+def test_a_replacement_lost_on_launch_is_flown_again_after_a_new_lead_time():
+    compiled = compile_scenario(
+        load_scenario(SCENARIO, [REPLACEMENT, "vehicles.R.launch.failure_p=0.5"])
+    )
+    rows = [simulate_replication(compiled, i, 1)[0] for i in range(40)]
+    second = [r for r in rows if r["R.replacement_flights"] == 2]
+    assert second, "some replications need a second flight"
+    for row in second:
+        # First flight h 342 lost; the next 10 d later: h 582 (06:00), docked h 585, liners h 588.
+        assert row["R.launch_actual_utc"] == 582.0
+        assert row["R.dock_actual_utc"] == 585.0
+        assert row["crew.A1.no_lifeboat_h"] == pytest.approx(588.0 - FAILURE_H)
+        assert row["crew.A1.home_on"] == "R"
+    assert {r["R.replacement_flights"] for r in rows} <= {1, 2, 3}
