@@ -81,30 +81,37 @@ class Verdict:
                 f"planned day, {day(self.planned)}."
             )
         tail = []
-        for label, odds in (("P80", "1 in 5"), ("P90", "1 in 10")):
+        for label, odds, words in (("P80", "1 in 5", "on or after"), ("P90", "1 in 10", "after")):
             q = self.quantile(label)
             if q is None or self.planned is None:
                 continue
             if q.delay_d <= 0.5 / 24:
                 tail.append(f"even the {label} landing is on the planned day")
-            else:
+            elif not tail:
                 tail.append(
-                    f"{odds} chance of landing on or after {day(q.when)} ({days(q.delay_d)} late)"
+                    f"{odds} chance that {self.flight} lands on or after {day(q.when)} "
+                    f"({days(q.delay_d)} late)"
                 )
+            else:
+                tail.append(f"{odds} {words} {day(q.when)} ({days(q.delay_d)} late)")
         if tail:
             text = "; ".join(tail)
             out.append(text[0].upper() + text[1:] + ".")
         if self.visit_cut is not None and self.visit_planned_d:
+            share = (
+                f"in {pct(self.visit_cut.p)} of replications"
+                if self.visit_cut.successes
+                else "never"
+            )
             out.append(
-                f"The visit is cut below the planned {self.visit_planned_d:.1f} days in "
-                f"{pct(self.visit_cut.p)} of replications."
+                f"The visit is cut below the planned {self.visit_planned_d:.1f} days {share}."
             )
         if self.work_complete is not None:
             out.append(f"The work plan is completed in {pct(self.work_complete.p)}.")
         if self.not_flown is not None and self.not_flown.successes > 0:
             out.append(
-                f"In {pct(self.not_flown.p)} the visitors never reach the station "
-                "(launch failure, stand-down or docking abandoned)."
+                f"In {pct(self.not_flown.p)} the visitors never reach the station (the outcome "
+                "mix below says why)."
             )
         if self.violated is not None and self.violated.successes > 0:
             out.append(f"A hard constraint is violated in {pct(self.violated.p)} of replications.")

@@ -265,3 +265,33 @@ def test_gantt_has_no_empty_lanes(df: pd.DataFrame, events: pd.DataFrame, on_tim
     lanes_with_bars = {round(b.get_paths()[0].vertices[:, 1].mean()) for b in ax.collections}
     assert lanes_with_bars == set(range(len(labels)))
     assert ax.get_xlabel().startswith("Time (UTC)")
+
+
+def test_s_curve_steps_through_every_landing(df: pd.DataFrame) -> None:
+    fig = plots.s_curve(df, scenario=SCENARIO)
+    ax = fig.axes[0]
+    assert ax.get_ylabel() == "Cumulative probability"
+    assert ax.get_xlabel().startswith("Landing time (UTC)")
+    step = ax.get_lines()[0]
+    assert list(step.get_ydata()) == pytest.approx(list(np.arange(1, len(df) + 1) / len(df)))
+
+
+def test_delay_histogram_shares_add_up(df: pd.DataFrame) -> None:
+    fig = plots.delay_histogram(df, scenario=SCENARIO)
+    ax = fig.axes[0]
+    assert ax.get_ylabel() == "Share of replications (%)"
+    assert ax.get_xlabel() in ("Landing delay (hours)", "Landing delay (days)")
+    assert sum(p.get_height() for p in ax.patches) == pytest.approx(100.0)
+    zero = 100 * float((df["landing_delay_h"].abs() < 1e-9).mean())
+    assert any(
+        label == f"no delay: {zero / 100:.0%}" for label in ax.get_legend_handles_labels()[1]
+    )
+
+
+def test_launch_probability_draws_the_curve(df: pd.DataFrame) -> None:
+    curve = analysis.launch_probability_curve(df, "MS-19")
+    fig = plots.launch_probability(curve, "MS-19", planned=LAUNCH_PLANNED)
+    ax = fig.axes[0]
+    assert ax.get_xlabel() == "Days after the planned launch date"
+    assert ax.get_ylabel() == "Probability launched" and "MS-19" in ax.get_title()
+    assert list(ax.get_lines()[0].get_ydata()) == pytest.approx(list(curve["p"]))
