@@ -7,6 +7,7 @@ in the project root with the interpreter of this process, so ``make bench`` meas
 
 from __future__ import annotations
 
+import math
 import statistics
 import subprocess
 import sys
@@ -304,3 +305,122 @@ def instruction_cost(replications: int = 200, timeouts: int = 100_000) -> dict[s
         "instructions_per_timeout": per_timeout,
         "replication_cost_timeout_eq": per_rep / per_timeout,
     }
+
+
+# --------------------------------------------------------------------------- CPU of a process tree
+class TreeCPU(TreeMemory):
+    """Polls a process tree like :class:`TreeMemory` and also sums the CPU seconds (user +
+    system) its processes spent while watched: per process, the last reading minus the first.
+    A process that ends between two polls loses at most one interval (``POLL_S``) of CPU."""
+
+    def __init__(self, pid: int, interval_s: float = 0.05) -> None:
+        super().__init__(pid, interval_s)
+        self.first: dict[int, float] = {}
+        self.last: dict[int, float] = {}
+
+    def sample(self) -> None:
+        psutil = self._psutil
+        try:
+            procs = [self.root, *self.root.children(recursive=True)]
+        except psutil.Error:
+            return
+        for proc in procs:
+            try:
+                t = proc.cpu_times()
+            except psutil.Error:
+                continue
+            used = t.user + t.system
+            self.first.setdefault(proc.pid, 0.0 if proc.pid != self.root.pid else used)
+            self.last[proc.pid] = used
+        self.samples += 1
+
+    def __enter__(self) -> TreeCPU:
+        self.sample()  # the root's CPU so far is not this measurement's
+        return super().__enter__()
+
+    def __exit__(self, *exc: object) -> None:
+        super().__exit__(*exc)
+        self.sample()
+
+    @property
+    def cpu_s(self) -> float:
+        return sum(self.last[p] - self.first[p] for p in self.last)
+
+
+def runner_cpu(backend: str, workers: int, n: int, trace_sample: int, seed: int = 1) -> dict:
+    """``runner_rate`` with the CPU seconds of this process and all its children (workers,
+    forkserver, Dask nannies) while the run lasted: CPU per replication does not move when a
+    neighbour on the machine takes cores, so it gives parallel efficiency honestly."""
+    import os
+
+    with TreeCPU(os.getpid()) as cpu:
+        res = runner_rate(backend, workers, n, trace_sample, seed)
+    res["cpu_s"] = cpu.cpu_s
+    res["cpu_s_per_replication"] = cpu.cpu_s / res["replications"]
+    return res
+
+
+# --------------------------------------------------------------------------- variance reduction
+def _estimates(args: tuple[str, int, int]) -> tuple[str, int, float, float, float, float]:
+    """One run of ``n`` baseline replications with ``sampling`` and ``seed``: P(landing on the
+    planned day) with its interval half-width, the P80 landing delay (h; never landed = +inf)
+    with its half-width, and the mean landing delay of those that landed (h)."""
+    import numpy as np
+
+    from sim.model import compile_scenario, simulate_replication
+    from sim.model.inputs import set_sampling
+    from sim.montecarlo import sampling as smp
+    from sim.scenario import load_scenario
+
+    mode, seed, n = args
+    compiled = compile_scenario(load_scenario(str(ROOT / BASELINE)))
+    set_sampling(compiled, mode)
+    rows = [simulate_replication(compiled, i, seed)[0] for i in range(n)]
+    reps = np.arange(n)
+    on = np.array([r["landed_on_planned_day"] for r in rows], dtype=float)
+    delay = np.array([r["landing_delay_h"] for r in rows], dtype=float)
+    delay_inf = np.where(np.isnan(delay), np.inf, delay)
+    p80 = float(np.quantile(delay_inf, 0.8, method="inverted_cdf"))
+    if mode == "mc":
+        p_half = 1.96 * float(np.sqrt(on.mean() * (1 - on.mean()) / n))
+    else:
+        found = smp.proportion_ci(on, reps, compiled.block_size)
+        p_half = (found[2] - found[1]) / 2
+    landed = np.isfinite(delay)
+    return mode, seed, float(on.mean()), p_half, p80, float(delay[landed].mean())
+
+
+def variance_ratio(seeds: int, n: int, workers: int, modes: tuple[str, ...]) -> dict[str, Any]:
+    """Across ``seeds`` seeds, each of ``n`` replications: the variance of each estimate per
+    sampling plan and its ratio to plain Monte Carlo's (``mc`` variance / plan's variance)."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    jobs = [(m, 1_000 + s, n) for m in modes for s in range(seeds)]
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        found = list(pool.map(_estimates, jobs))
+    out: dict[str, Any] = {"seeds": seeds, "replications": n, "plans": {}}
+    for mode in modes:
+        mine = [f for f in found if f[0] == mode]
+        p = [f[2] for f in mine]
+        p80 = [f[4] for f in mine]
+        mean_delay = [f[5] for f in mine]
+        out["plans"][mode] = {
+            "p_on_time_mean": statistics.fmean(p),
+            "p_on_time_var": statistics.variance(p),
+            "p_on_time_mean_half_width": statistics.fmean(f[3] for f in mine),
+            "p80_delay_mean_h": statistics.fmean(p80),
+            "p80_delay_var": statistics.variance(p80),
+            "p80_delay_values_h": sorted(set(p80)),
+            "mean_delay_var": statistics.variance(mean_delay),
+        }
+    base = out["plans"]["mc"]
+    for stats_ in out["plans"].values():
+        for key in ("p_on_time_var", "p80_delay_var", "mean_delay_var"):
+            mine_var = stats_[key]
+            ratio = (
+                base[key] / mine_var
+                if mine_var > 0
+                else (math.inf if base[key] > 0 else None)  # None: both zero (an atom)
+            )
+            stats_[key.replace("_var", "_ratio")] = ratio
+    return out

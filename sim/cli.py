@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 
@@ -109,6 +110,21 @@ def _main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"crewsim {args.command}: interrupted", file=sys.stderr)
         return 130
+    except (MemoryError, RecursionError, ImportError) as exc:  # resources, or a broken install
+        print(
+            f"crewsim {args.command}: failed: {type(exc).__name__}: {exc or 'out of memory'}",
+            file=sys.stderr,
+        )
+        return 1
+    except Exception as exc:  # a bug: one line, the traceback on request
+        if os.environ.get("CREWSIM_DEBUG"):
+            raise
+        print(
+            f"crewsim {args.command}: failed: unexpected {type(exc).__name__}: {exc} "
+            "(run again with CREWSIM_DEBUG=1 for the traceback, and please report it)",
+            file=sys.stderr,
+        )
+        return 1
 
 
 if __name__ == "__main__":  # pragma: no cover

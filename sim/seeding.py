@@ -25,9 +25,90 @@ _GOLDEN = 0x9E3779B97F4A7C15  # odd constant spreading stream ids over the 64-bi
 
 def replication_key(seed: int, replication: int) -> tuple[int, int]:
     """The 128-bit key of replication ``replication``: ``SeedSequence(seed).spawn(n)[replication]``'s
-    entropy, drawn once per replication."""
-    state = np.random.SeedSequence(seed, spawn_key=(replication,)).generate_state(2, np.uint64)
-    return int(state[0]), int(state[1])
+    entropy (``generate_state(2, uint64)``).
+
+    Keys are computed for a whole batch of ``KEY_BATCH`` consecutive replications at once
+    (:func:`replication_keys`, the same values vectorised) and kept, so a chunk pays for its keys
+    once; replication ``i`` alone gets the very same key.
+    """
+    base = replication - replication % KEY_BATCH
+    batch = _KEYS.get((seed, base))
+    if batch is None:
+        if len(_KEYS) >= 4:
+            _KEYS.pop(next(iter(_KEYS)))
+        k0, k1 = replication_keys(seed, np.arange(base, base + KEY_BATCH, dtype=np.uint64))
+        batch = _KEYS[(seed, base)] = (k0.tolist(), k1.tolist())
+    j = replication - base
+    return batch[0][j], batch[1][j]
+
+
+#: Replications whose keys are derived together; the last few batches are kept per process.
+KEY_BATCH = 1024
+_KEYS: dict[tuple[int, int], tuple[list[int], list[int]]] = {}
+_M32 = 0xFFFFFFFF
+# numpy.random.SeedSequence's hashing constants (its published algorithm, by M. E. O'Neill).
+_INIT_A, _MULT_A, _INIT_B, _MULT_B = 0x43B0D7E5, 0x931E8875, 0x8B51F9DD, 0x58F38DED
+_MIX_L, _MIX_R = 0xCA01F9DD, 0x4973F715
+
+
+def replication_keys(seed: int, replications: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``SeedSequence(seed, spawn_key=(i,)).generate_state(2, uint64)`` for every ``i`` in
+    ``replications`` (each below 2**32), vectorised: the two uint64 words of each key.
+
+    The seed's part of the entropy pool is the same for every replication and is mixed once in
+    Python integers; only the last mixing step, with the spawn key, runs on arrays (uint64 holding
+    32-bit words). Tested equal to ``SeedSequence`` itself.
+    """
+    reps = np.asarray(replications, dtype=np.uint64)
+    if reps.size and int(reps.max()) > _M32:
+        raise ValueError("replication numbers must be below 2**32")
+    mask = np.uint64(_M32)
+    hash_const = [_INIT_A]
+
+    def hashmix(value):
+        const = hash_const[0]
+        hash_const[0] = (const * _MULT_A) & _M32
+        if isinstance(value, int):
+            value = ((value ^ const) * hash_const[0]) & _M32
+            return value ^ (value >> 16)
+        value = ((value ^ np.uint64(const)) * np.uint64(hash_const[0])) & mask
+        return value ^ (value >> np.uint64(16))
+
+    def mix(x, y):
+        if isinstance(x, int) and isinstance(y, int):
+            result = (_MIX_L * x - _MIX_R * y) & _M32
+            return result ^ (result >> 16)
+        x, y = np.asarray(x, np.uint64), np.asarray(y, np.uint64)
+        # (L*x - R*y) mod 2**32 without negative intermediates
+        result = (
+            np.uint64(_MIX_L) * x + (np.uint64(1 << 32) - ((np.uint64(_MIX_R) * y) & mask))
+        ) & mask
+        return result ^ (result >> np.uint64(16))
+
+    run = []
+    rest = seed
+    while True:
+        run.append(rest & _M32)
+        rest >>= 32
+        if not rest:
+            break
+    run += [0] * (4 - len(run))  # a spawn key pads the run entropy to the pool size
+    pool = [hashmix(run[i]) for i in range(4)]
+    for src in range(4):
+        for dst in range(4):
+            if src != dst:
+                pool[dst] = mix(pool[dst], hashmix(pool[src]))
+    for word in [*run[4:], reps]:
+        for dst in range(4):
+            pool[dst] = mix(pool[dst], hashmix(word))
+    state = []
+    const = _INIT_B
+    for word in pool:
+        value = np.asarray(word, np.uint64) ^ np.uint64(const)
+        const = (const * _MULT_B) & _M32
+        value = (value * np.uint64(const)) & mask
+        state.append(value ^ (value >> np.uint64(16)))
+    return state[0] | (state[1] << np.uint64(32)), state[2] | (state[3] << np.uint64(32))
 
 
 def stream_from_key(key: tuple[int, int], name: str) -> np.random.Generator:
@@ -97,3 +178,42 @@ class Streams:
         for name, rng in self._cache.items():
             _FREE.setdefault(name, []).append(rng)
         self._cache.clear()
+
+
+# --------------------------------------------------------------------------- stratified blocks
+#: Spawn-key tag of the permutations of a block (a 2-tuple key never equals a replication's).
+_BLOCK_TAG = 0xB10C
+_PERMUTATIONS: dict[tuple[int, int, int, int], np.ndarray] = {}
+
+
+def block_permutations(seed: int, block: int, dims: int, block_size: int) -> np.ndarray:
+    """The strata of block ``block``: one random permutation of ``0..block_size-1`` per input
+    dimension (a ``dims x block_size`` array), from ``(seed, block)`` only.
+
+    Kept for the last few blocks of this process: consecutive replications share them.
+    """
+    key = (seed, block, dims, block_size)
+    perms = _PERMUTATIONS.get(key)
+    if perms is None:
+        ss = np.random.SeedSequence(seed, spawn_key=(block, _BLOCK_TAG))
+        rng = np.random.Generator(np.random.Philox(ss))
+        perms = np.array([rng.permutation(block_size) for _ in range(dims)]).reshape(
+            dims, block_size
+        )
+        if len(_PERMUTATIONS) >= 8:
+            _PERMUTATIONS.pop(next(iter(_PERMUTATIONS)))
+        _PERMUTATIONS[key] = perms
+    return perms
+
+
+def latin_hypercube_point(
+    seed: int, replication: int, block_size: int, jitter: np.ndarray
+) -> np.ndarray:
+    """The uniforms (one per input dimension) of replication ``replication``: replications
+    ``b*block_size .. (b+1)*block_size - 1`` form block ``b``, a Latin hypercube in which every
+    dimension has exactly one point in each of its ``block_size`` equal strata. ``jitter`` (in
+    [0, 1), one per dimension, from the replication's own stream) places the point inside its
+    stratum. Every point is uniform on its own, so any subset of replications is unbiased."""
+    block, position = divmod(replication, block_size)
+    perms = block_permutations(seed, block, len(jitter), block_size)
+    return (perms[:, position] + jitter) / block_size

@@ -1,5 +1,5 @@
 """Smoke test of the benchmark suite: ``--quick`` runs every section at a tiny size and writes a
-JSON with every measure, the machine and the command line (about 30 s on 2 cores)."""
+JSON with every measure, the machine and the command line (about 30 s on 2 idle cores)."""
 
 from __future__ import annotations
 
@@ -18,10 +18,16 @@ MEASURES = {
     "serial.replication_cost",
     "serial.load_compile_s",
     "runner.serial.replications_per_s",
+    "runner.serial.cpu_ms_per_replication",
+    "runner.serial.overhead",
     "runner.processes.replications_per_s",
+    "runner.processes.cpu_ms_per_replication",
     "runner.processes.efficiency",
+    "runner.processes.wall_efficiency",
     "runner.dask.replications_per_s",
+    "runner.dask.cpu_ms_per_replication",
     "runner.dask.efficiency",
+    "runner.dask.wall_efficiency",
     "e2e.wall_s",
     "e2e.plots",
     "scale.200.wall_s",
@@ -37,7 +43,8 @@ MEASURES = {
     "startup.validate_s",
 }
 TARGETS = {
-    "serial.replication_cost": "<= 600",
+    "serial.replication_cost": "<= 350",
+    "runner.serial.overhead": "<= 10",
     "runner.processes.efficiency": ">= 85",
     "runner.dask.efficiency": ">= 75",
     "e2e.wall_s": "< 15",
@@ -54,7 +61,7 @@ def test_quick_benchmark_writes_every_field(tmp_path):
         env=env,
         capture_output=True,
         text=True,
-        timeout=180,
+        timeout=420,
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert "measure" in proc.stdout and "target" in proc.stdout
@@ -75,7 +82,9 @@ def test_quick_benchmark_writes_every_field(tmp_path):
     for name, row in rows.items():
         assert set(row) >= {"value", "unit", "normalised", "target", "status"}, name
         if not name.endswith("peak_pss_tree"):  # PSS only where the OS reports it
-            assert row["value"] is not None and row["value"] >= 0, name
+            assert row["value"] is not None, name
+            if name != "runner.serial.overhead":  # the runner may beat the loop by noise
+                assert row["value"] >= 0, name
     for name, target in TARGETS.items():
         assert rows[name]["target"] == target
         assert rows[name]["status"] in ("ok", "MISSED")
@@ -85,3 +94,15 @@ def test_quick_benchmark_writes_every_field(tmp_path):
     cost = rows["serial.replication_cost"]["value"]
     rate = rows["serial.replications_per_s"]["value"]
     assert cost == rows["yardstick.simpy_timeouts_per_s"]["value"] / rate
+
+
+def test_variance_section_reports_ratios_to_plain_monte_carlo(tmp_path):
+    """The variance section on a tiny size: a ratio per sampling plan and estimate."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import bench_measures
+
+    res = bench_measures.variance_ratio(seeds=3, n=100, workers=1, modes=("mc", "lhs"))
+    lhs = res["plans"]["lhs"]
+    mc = res["plans"]["mc"]
+    assert lhs["p_on_time_ratio"] == mc["p_on_time_var"] / lhs["p_on_time_var"]
+    assert 0 < lhs["p_on_time_mean"] < 1 and lhs["p_on_time_mean_half_width"] > 0

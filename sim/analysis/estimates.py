@@ -18,6 +18,7 @@ from pandas.api.types import is_datetime64_any_dtype, is_timedelta64_dtype
 from scipy import stats
 
 from sim.errors import CrewsimError
+from sim.montecarlo.sampling import blocked_proportion_ci, blocked_quantile_ci
 
 DEFAULT_QS: tuple[float, ...] = (0.1, 0.5, 0.8, 0.9)
 DELAY_PREFIX = "delay."
@@ -190,6 +191,9 @@ def percentiles(
         lo, hi = np.quantile(boot, [alpha / 2, 1 - alpha / 2], axis=1)
     else:
         raise AnalysisInputError(f"Unknown method {method!r}: use 'order' or 'bootstrap'.")
+    blocked = blocked_quantile_ci(df, _numeric(_column(df, column)).values, q, ci)
+    if blocked is not None:  # a stratified run: intervals from its independent blocks
+        lo, hi = blocked
     lo, hi = np.minimum(lo, value), np.maximum(hi, value)
     return pd.DataFrame(
         {
@@ -268,6 +272,7 @@ def probability(
         raise AnalysisInputError("No rows to estimate a probability from.")
     k = int(vals.sum())
     low, high = wilson(k, n, ci)
+    low, high = blocked_proportion_ci(df, _bool_values(series, na), ci) or (low, high)
     return Proportion(k / n, float(low), float(high), k, n)
 
 

@@ -370,7 +370,7 @@ def read_flights(
     if not path.is_file():
         raise CrewsimError(f"{path}: no such flight table")
     try:
-        with path.open(newline="", encoding="utf-8") as handle:
+        with path.open(newline="", encoding="utf-8-sig") as handle:
             reader = csv.DictReader(handle)
             fieldnames = list(reader.fieldnames or [])
             if not fieldnames:

@@ -62,17 +62,26 @@ def add_seed(parser: Any, default: str = "the scenario's") -> None:
     )
 
 
-def single_values(options: Sequence[str]) -> list[str]:
+def single_values(options: Sequence[str], source: str = "") -> list[str]:
     """The ``--set`` options of a command that takes one value per field, parsed by the sweep's
-    grammar and given back as ``PATH=VALUE``; several values are an error that says so."""
+    grammar and given back as ``PATH=VALUE``; several values are an error that says so. Errors
+    start with ``source`` (the scenario file) when given."""
     from sim.analysis.sweep_grid import parse_axis
 
+    where = f"{source}: " if source else ""
     out = []
     for option in options:
-        axis = parse_axis(option)
+        if "=" not in option:
+            raise CrewsimError(
+                f"{where}--set {option!r}: expected PATH=VALUE, e.g. monte_carlo.seed=7"
+            )
+        try:
+            axis = parse_axis(option)
+        except CrewsimError as exc:
+            raise CrewsimError(f"{where}{exc}") from None
         if len(axis.values) != 1:
             raise CrewsimError(
-                f"--set {option!r} gives {len(axis.values)} values ({', '.join(axis.values)}); "
+                f"{where}--set {option!r} gives {len(axis.values)} values ({', '.join(axis.values)}); "
                 "only crewsim sweep takes several. Quote a value that holds a comma, "
                 "e.g. --set \"description='a, b'\""
             )

@@ -72,6 +72,13 @@ def add_parser(subparsers: Any) -> None:
         metavar="COLUMN:P80:HALF_WIDTH",
         help="stop early once the 95%% CI half-width of that percentile is below HALF_WIDTH (up to -n)",
     )
+    p.add_argument(
+        "--sampling",
+        choices=("mc", "stratified", "lhs"),
+        help="sampling of the inputs drawn once per replication (default: the scenario's "
+        "monte_carlo.sampling, lhs unless set): lhs (Latin hypercube blocks), stratified (slips) "
+        "or mc (independent draws)",
+    )
     p.add_argument("--no-report", action="store_true", help="skip summary.md and plots")
     p.set_defaults(func=run)
 
@@ -94,6 +101,7 @@ def run(args: argparse.Namespace) -> int:
                 "--trace-sample": args.trace_sample,
                 "--chunk-size": args.chunk_size,
                 "--precision": args.precision,
+                "--sampling": args.sampling,
             }
             given = [k for k, v in fixed.items() if v is not None]
             if given:
@@ -114,7 +122,7 @@ def run(args: argparse.Namespace) -> int:
                 raise CrewsimError(f"no scenario file {args.scenario}")
             from sim.scenario import load_scenario, scenario_warnings
 
-            sets = single_values(args.set)
+            sets = single_values(args.set, args.scenario)
             scenario = load_scenario(args.scenario, sets)
             for warning in scenario_warnings(scenario):
                 print(f"crewsim run: warning: {args.scenario}: {warning}", file=sys.stderr)
@@ -132,6 +140,7 @@ def run(args: argparse.Namespace) -> int:
                 if args.trace_sample is None
                 else args.trace_sample,
                 precision=args.precision,
+                sampling=args.sampling,
                 quiet=args.quiet,
                 command=command,
             )

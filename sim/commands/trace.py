@@ -62,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
     if args.seed is not None and args.seed < 0:
         raise CrewsimError(f"--seed must be 0 or more (got {args.seed})")
     check_out(args.out, "trace folder")
-    scenario = load_scenario(args.scenario, single_values(args.set))
+    scenario = load_scenario(args.scenario, single_values(args.set, args.scenario))
     seed = scenario.monte_carlo.seed if args.seed is None else args.seed
     default = RESULTS / scenario.name / f"trace-{args.replication}-seed{seed}"
 

@@ -19,7 +19,7 @@ def run(args: argparse.Namespace) -> int:
     from sim.scenario import load_scenario, scenario_warnings
 
     status = 0
-    sets = single_values(args.set)
+    sets = single_values(args.set, ", ".join(args.files))
     for path in args.files:
         try:
             scenario = load_scenario(path, sets)

@@ -29,7 +29,13 @@ def work_process(env: RotationEnv, done_event: simpy.Event):
     c = env.c
     row = env.row
     rng = env.rng["work"]
-    effs = [float(t.efficiency.sample(rng)) for t in c.tasks]
+    strata = env.strata
+    effs = [
+        t.efficiency_draw.value(rng)
+        if (u := strata.get(f"work.{t.name}.efficiency")) is None
+        else t.efficiency_draw.value_at(u)
+        for t in c.tasks
+    ]
     for task, eff in zip(c.tasks, effs, strict=True):
         row[f"in.work.{task.name}.efficiency"] = eff
     progress = [0.0]
@@ -42,7 +48,7 @@ def work_process(env: RotationEnv, done_event: simpy.Event):
         row["work_done_frac"] = min(total / planned, 1.0)
         row["work_plan_done"] = total >= planned - 1e-6
     if row["work_plan_done"]:
-        done_event.succeed()
+        env.fire(done_event)
 
 
 def _run_tasks(env: RotationEnv, effs: list[float], progress: list[float]):
@@ -222,7 +228,7 @@ def liner_swap_process(
         arrived = yield env.arrived[vehicle]
         if not arrived:
             for _person, _target, done in members:
-                done.succeed(False)
+                env.fire(done, False)
             return
     members = _still_possible(env, members)
     if not members:
@@ -262,7 +268,7 @@ def liner_swap_process(
     for person, target, done in _still_possible(env, members):
         station.liner[person] = target
         env.log(target, "seats", "liner installed", person)
-        done.succeed(True)
+        env.fire(done, True)
 
 
 def _still_possible(env: RotationEnv, members: list) -> list:
@@ -274,6 +280,6 @@ def _still_possible(env: RotationEnv, members: list) -> list:
         if person in station.aboard and target in station.docked and not done.triggered:
             keep.append((person, target, done))
         elif not done.triggered:
-            done.succeed(False)
+            env.fire(done, False)
             env.log(target, "seats", "swap given up", person)
     return env.health.swap_allowed(keep)

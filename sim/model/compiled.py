@@ -14,6 +14,8 @@ from typing import Any
 
 import numpy as np
 
+from sim.model.draws import draw
+from sim.model.inputs import DEFAULT_BLOCK_SIZE, set_sampling
 from sim.scenario import Scenario
 
 #: Planned work runs at this SimPy priority; contingencies (0-9) and liner swaps preempt it.
@@ -40,6 +42,13 @@ class Launch:
     nominal_rdv_h: float  # planned launch-to-docking duration
     dock_planned_h: float
     blocked_by: tuple[int, ...]  # relocations that must finish before launch
+    # The distributions above, compiled (sim.model.draws): slip, scrub turnaround, rendezvous
+    # duration by scheme, manual docking's extra time, uncrewed retry delay.
+    slip_draw: Any = None
+    turnaround_draw: Any = None
+    rendezvous_draws: dict[str, Any] = field(default_factory=dict)
+    manual_extra_draw: Any = None
+    retry_delay_draw: Any = None
 
 
 @dataclass(frozen=True)
@@ -61,6 +70,7 @@ class Return:
     max_extension_h: float = 0.0  # most an until-done return may stay past its (shifted) plan
     latest_undock_h: float = math.inf  # hard limit; does not move with a launch slip
     usable_h: tuple[float, ...] = ()  # usable opportunities
+    descent_draw: Any = None  # the descent distribution, compiled (sim.model.draws)
     #: People who fly up in the run and come home on this vehicle, and the vehicles they fly up on.
     visitors: tuple[str, ...] = ()
     visitor_vehicles: tuple[str, ...] = ()
@@ -86,6 +96,7 @@ class TaskPlan:
     people: tuple[str, ...]
     hours: float
     efficiency: Any  # distribution
+    efficiency_draw: Any = None  # compiled (sim.model.draws)
 
 
 @dataclass(frozen=True)
@@ -95,6 +106,7 @@ class ContingencyPlan:
     impact: Any  # duration distribution
     crew: Any  # "all" | int | tuple[str, ...]
     priority: int
+    impact_draw: Any = None  # compiled (sim.model.draws)
 
 
 @dataclass(frozen=True)
@@ -106,6 +118,8 @@ class RelocationPlan:
     planned_h: float
     duration: Any
     slip: Any
+    duration_draw: Any = None  # compiled (sim.model.draws)
+    slip_draw: Any = None
 
 
 @dataclass
@@ -147,6 +161,11 @@ class CompiledScenario:
     #: Planned visit (hours): the visitors' planned docking to the primary's planned undock.
     visit_planned_h: float = math.nan
     row_template: dict[str, Any] = field(default_factory=dict)
+    #: Sampling plan (sim.model.inputs.set_sampling): mode, replications per block and the
+    #: inputs whose uniforms come from the block's Latin hypercube (none with "mc").
+    sampling: str = "mc"
+    block_size: int = 0
+    strata_names: tuple[str, ...] = ()
     health: Any = None  # HealthPlan (sim.model.health): failures, replacements, emergencies
 
     @property
@@ -218,6 +237,11 @@ def compile_scenario(s: Scenario) -> CompiledScenario:
             nominal_rdv_h=nominal,
             dock_planned_h=dock_planned,
             blocked_by=blocked,
+            slip_draw=draw(v.launch.effective_slip()),
+            turnaround_draw=draw(v.launch.scrub_turnaround),
+            rendezvous_draws={k: draw(d) for k, d in v.rendezvous.durations.items()},
+            manual_extra_draw=draw(v.docking.manual_extra),
+            retry_delay_draw=draw(v.docking.retry_delay),
         )
 
     returns: dict[str, Return] = {}
@@ -258,6 +282,7 @@ def compile_scenario(s: Scenario) -> CompiledScenario:
             max_extension_h=extension,
             latest_undock_h=latest,
             usable_h=tuple(float(x) for x in np.asarray(opps, float)[np.asarray(usable, bool)]),
+            descent_draw=draw(r.descent),
         )
 
     people = {n: Person(n, i, c.aboard, c.up, c.returns) for i, (n, c) in enumerate(s.crew.items())}
@@ -266,7 +291,10 @@ def compile_scenario(s: Scenario) -> CompiledScenario:
     returns = {
         name: with_visit(s, plan, people, launches, returns) for name, plan in returns.items()
     }
-    tasks = tuple(TaskPlan(t.name, tuple(t.people), t.hours, t.efficiency) for t in s.work.tasks)
+    tasks = tuple(
+        TaskPlan(t.name, tuple(t.people), t.hours, t.efficiency, draw(t.efficiency))
+        for t in s.work.tasks
+    )
     contingencies = tuple(
         ContingencyPlan(
             c.name,
@@ -274,11 +302,22 @@ def compile_scenario(s: Scenario) -> CompiledScenario:
             c.impact,
             tuple(c.crew) if isinstance(c.crew, list) else c.crew,
             c.priority,
+            draw(c.impact),
         )
         for c in s.contingencies
     )
     relocations = tuple(
-        RelocationPlan(i, r.vehicle, r.from_, r.to, s.hours(r.planned), r.duration, r.slip)
+        RelocationPlan(
+            i,
+            r.vehicle,
+            r.from_,
+            r.to,
+            s.hours(r.planned),
+            r.duration,
+            r.slip,
+            draw(r.duration),
+            draw(r.slip),
+        )  # fmt: skip
         for i, r in enumerate(s.relocations)
     )
     compiled = CompiledScenario(
@@ -324,6 +363,10 @@ def compile_scenario(s: Scenario) -> CompiledScenario:
     from sim.model.outcome import row_template
 
     compiled.row_template = row_template(compiled)
+    mc = getattr(s, "monte_carlo", None)
+    set_sampling(
+        compiled, getattr(mc, "sampling", "mc"), getattr(mc, "block_size", DEFAULT_BLOCK_SIZE)
+    )
     from sim.model.health import compile_health
 
     compile_health(s, compiled, orbit)

@@ -12,7 +12,7 @@ import simpy
 from simpy.core import EmptySchedule, StopSimulation
 from simpy.events import URGENT
 
-from sim.seeding import Streams
+from sim.seeding import Streams, latin_hypercube_point
 
 if TYPE_CHECKING:
     from sim.model.compiled import CompiledScenario
@@ -69,8 +69,26 @@ class RotationEnv(simpy.Environment):
         #: Hours of each launch's lateness by cause (launch_slip, relocation, scrub), once launched.
         self.launch_causes: dict[str, dict[str, float]] = {}
         self.launched: dict[str, simpy.Event] = {v: self.event() for v in compiled.launches}
+        #: Stratified uniforms of this replication's once-per-replication inputs, by input name
+        #: (empty with plain Monte Carlo sampling: every input is drawn from its stream).
+        self.strata: dict[str, float] = strata_of(compiled, seed, replication, self.rng)
         #: Visitors who stayed on the ground because their visit would be shorter than min_visit.
         self.stood_down: set[str] = set()
+
+    def fire(self, event: simpy.Event, value: Any = None) -> None:
+        """Trigger ``event`` with ``value``. With nobody waiting for it yet it needs no SimPy
+        event: it is marked processed at once, and a later ``yield`` of it continues at once."""
+        if event.callbacks:
+            event.succeed(value)
+        else:
+            event._ok = True
+            event._value = value
+            event.callbacks = None
+
+    def uniform(self, name: str, rng: Any) -> float:
+        """The uniform behind input ``name``: its stratified value, else ``rng.random()``."""
+        u = self.strata.get(name)
+        return rng.random() if u is None else u
 
     def run_bounded(self, until: float, max_events: int) -> None:
         """``run(until=until)``, processing at most ``max_events`` events.
@@ -129,3 +147,16 @@ class RotationEnv(simpy.Environment):
         row["violations"] += 1
         row["violation_list"] = f"{row['violation_list']};{what}" if row["violation_list"] else what
         self.log("station", "check", "violation", what)
+
+
+_NO_STRATA: dict[str, float] = {}
+
+
+def strata_of(compiled: Any, seed: int, replication: int, streams: Streams) -> dict[str, float]:
+    """The stratified uniforms of a replication (see ``compiled.strata_names``)."""
+    names = getattr(compiled, "strata_names", ())
+    if not names:
+        return _NO_STRATA
+    jitter = streams["strata"].random(len(names))
+    point = latin_hypercube_point(seed, replication, compiled.block_size, jitter)
+    return dict(zip(names, point.tolist(), strict=True))

@@ -57,7 +57,7 @@ def return_process(
         arrived = yield from wait_arrival(env, v)
         if not arrived:
             env.log(v, "return", "no return", "vehicle never docked")
-            env.departed[v].succeed()
+            env.fire(env.departed[v])
             return
     life_end = plan.life_end_h
     if life_end is None:
@@ -146,6 +146,7 @@ def return_process(
     undock = None
     epoch_h = c.epoch_unix / 3600.0
     usable = plan.usable
+    weather_key = f"landing.{v}.weather"
     if early is not None:  # an emergency: the next daily opportunity, rules waived
         undock = first_usable = early
         i = len(opps)
@@ -155,7 +156,13 @@ def return_process(
             if first_usable is None:
                 first_usable = when
             day = math.floor((epoch_h + when) / 24.0)  # UTC calendar day
-            if spec.weather_p > 0 and day != last_day and rng.random() < spec.weather_p:
+            if (
+                spec.weather_p > 0
+                and day != last_day
+                # The first landing day's uniform may be stratified; later ones come from the stream.
+                and (env.uniform(weather_key, rng) if last_day is None else rng.random())
+                < spec.weather_p
+            ):
                 after = first_usable_from(plan, (day + 1) * 24.0 - epoch_h)
                 if when <= life_end + 1e-9 and (after is None or after > life_end + 1e-9):
                     # The last landing day inside the design life: the vehicle lands anyway
@@ -175,7 +182,7 @@ def return_process(
     if undock is None:
         row["outcome_reason"] = "return_blocked"
         env.log(v, "return", "no opportunity", "no usable landing opportunity in the horizon")
-        env.departed[v].succeed()
+        env.fire(env.departed[v])
         return
     causes["landing_window"] += first_usable - ready
     causes["weather"] = undock - first_usable
@@ -198,10 +205,11 @@ def return_process(
     env.log(v, "return", "undock", f"crew={len(crew)}")
     station.free_port(v)
     station.leave(crew, v)
-    env.departed[v].succeed()
+    env.fire(env.departed[v])
     env.health.after_undock(v)
 
-    descent = float(spec.descent.sample(rng)) * spec.descent.to_hours
+    u = env.strata.get(f"landing.{v}.descent")
+    descent = plan.descent_draw.hours(rng) if u is None else plan.descent_draw.at(u)
     causes["descent"] = descent - plan.descent_nominal_h
     yield env.timeout(descent)
     landed = env.now

@@ -27,8 +27,9 @@ def launch_process(env: RotationEnv, plan: Launch):
     rng = env.rng[f"launch.{v}"]
     windows = plan.windows_h
 
-    slip = plan.slip
-    slip_days = max(0, int(round(float(slip.sample(rng)) * slip.to_hours / 24.0)))
+    u = env.strata.get(f"launch.{v}.slip")
+    slip_h = plan.slip_draw.hours(rng) if u is None else plan.slip_draw.at(u)
+    slip_days = max(0, int(round(slip_h / 24.0)))
     row[f"in.{v}.slip_d"] = float(slip_days)
     day = min(slip_days, len(windows) - 1)
 
@@ -50,15 +51,14 @@ def launch_process(env: RotationEnv, plan: Launch):
     scrubs = 0
     scrubbed_last = False
     p_repeat = spec.scrub_p if spec.scrub_repeat_p is None else spec.scrub_repeat_p
-    turnaround = spec.scrub_turnaround
+    turnaround = plan.turnaround_draw.hours
     stood_down = True
-    for _attempt in range(spec.max_attempts):
+    for attempt in range(spec.max_attempts):
         p = p_repeat if scrubbed_last else spec.scrub_p
-        if p > 0 and rng.random() < p:
+        # The first attempt's uniform may be stratified; later ones come from the stream.
+        if p > 0 and (env.uniform(f"launch.{v}.scrub", rng) if attempt == 0 else rng.random()) < p:
             scrubs += 1
-            step = max(
-                1, math.ceil(float(turnaround.sample(rng)) * turnaround.to_hours / 24.0 - 1e-9)
-            )
+            step = max(1, math.ceil(turnaround(rng) / 24.0 - 1e-9))
             if env.now < windows[day]:
                 yield env.timeout(windows[day] - env.now)
             env.log(v, "launch", "scrub", f"next attempt in {step} d")
@@ -75,8 +75,8 @@ def launch_process(env: RotationEnv, plan: Launch):
         row[f"{v}.pad_aborts"] = scrubs
         row[f"in.{v}.scrubs"] = float(scrubs)
         row[f"{v}.stood_down"] = True
-        env.launched[v].succeed(False)
-        env.arrived[v].succeed(False)
+        env.fire(env.launched[v], False)
+        env.fire(env.arrived[v], False)
         return
 
     row[f"{v}.pad_aborts"] = scrubs
@@ -91,13 +91,13 @@ def launch_process(env: RotationEnv, plan: Launch):
     row[f"{v}.launch_slip_d"] = float(total_days)
     env.log(v, "launch", "launch", f"day +{total_days}")
 
-    if spec.failure_p > 0 and rng.random() < spec.failure_p:
+    if spec.failure_p > 0 and env.uniform(f"launch.{v}.failure", rng) < spec.failure_p:
         row[f"{v}.launch_failed"] = True
         env.log(v, "launch", "failure", "ballistic abort, crew safe")
-        env.launched[v].succeed(False)
-        env.arrived[v].succeed(False)
+        env.fire(env.launched[v], False)
+        env.fire(env.arrived[v], False)
         return
-    env.launched[v].succeed(True)
+    env.fire(env.launched[v], True)
 
     # Split the launch's lateness into its causes (hours), for the docking-delay attribution.
     lateness = launched - plan.planned_h

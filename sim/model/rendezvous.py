@@ -26,11 +26,16 @@ def rendezvous_and_dock(env: RotationEnv, plan: Launch, slipped: bool, launch_ca
     launched = env.now
 
     scheme = rdv.fallback if slipped else rdv.scheme
-    if not slipped and rdv.missed_burn_p > 0 and rng.random() < rdv.missed_burn_p:
+    if (
+        not slipped
+        and rdv.missed_burn_p > 0
+        and env.uniform(f"docking.{v}.missed_burn", rng) < rdv.missed_burn_p
+    ):
         scheme = rdv.fallback
         env.log(v, "rendezvous", "missed burn", f"reverts to {scheme}")
-    dist = rdv.durations[scheme]
-    duration = float(dist.sample(rng)) * dist.to_hours
+    u = env.strata.get(f"docking.{v}.rendezvous")
+    rdv_draw = plan.rendezvous_draws[scheme]
+    duration = rdv_draw.hours(rng) if u is None else rdv_draw.at(u)
     row[f"{v}.scheme_flown"] = scheme
     row[f"{v}.fallback"] = scheme != rdv.scheme
     row[f"in.{v}.rendezvous_h"] = duration
@@ -45,16 +50,18 @@ def rendezvous_and_dock(env: RotationEnv, plan: Launch, slipped: bool, launch_ca
 
     attempts = 1
     extra = 0.0
-    auto_failed = dock.auto_failure_p > 0 and rng.random() < dock.auto_failure_p
+    auto_failed = (
+        dock.auto_failure_p > 0 and env.uniform(f"docking.{v}.auto", rng) < dock.auto_failure_p
+    )
     row[f"in.{v}.auto_docking_failed"] = float(auto_failed)
     if auto_failed and plan.crewed:
-        extra = float(dock.manual_extra.sample(rng)) * dock.manual_extra.to_hours
+        extra = plan.manual_extra_draw.hours(rng)
         row[f"{v}.manual_docking"] = True
         env.log(v, "docking", "automatic docking failed", "manual docking")
         yield env.timeout(extra)
     elif auto_failed:
         while auto_failed and attempts < dock.max_attempts:
-            backoff = float(dock.retry_delay.sample(rng)) * dock.retry_delay.to_hours
+            backoff = plan.retry_delay_draw.hours(rng)
             env.log(v, "docking", "approach aborted", f"retry in {backoff:.1f} h")
             yield env.timeout(backoff)
             extra += backoff
@@ -65,7 +72,7 @@ def rendezvous_and_dock(env: RotationEnv, plan: Launch, slipped: bool, launch_ca
             env.log(v, "docking", "abandoned", f"{attempts} attempts")
             station.ports[dock.port].release(req)
             station.port_requests.pop(v, None)
-            env.arrived[v].succeed(False)
+            env.fire(env.arrived[v], False)
             return
     row[f"{v}.docking_attempts"] = attempts
 
@@ -84,13 +91,15 @@ def rendezvous_and_dock(env: RotationEnv, plan: Launch, slipped: bool, launch_ca
         p.name for p in env.c.people.values() if p.up_vehicle == v and p.name not in env.stood_down
     ]
     station.board(crew, v)
-    env.arrived[v].succeed(True)
+    env.fire(env.arrived[v], True)
 
 
 def relocation_process(env: RotationEnv, plan: RelocationPlan):
     """Move a docked vehicle to another port after a sampled slip; frees the old port."""
     rng = env.rng[f"relocation.{plan.index}"]
-    slip_days = max(0, int(round(float(plan.slip.sample(rng)) * plan.slip.to_hours / 24.0)))
+    u = env.strata.get(f"relocation.{plan.index}.slip")
+    slip_h = plan.slip_draw.hours(rng) if u is None else plan.slip_draw.at(u)
+    slip_days = max(0, int(round(slip_h / 24.0)))
     env.row[f"in.relocation.{plan.index}.slip_d"] = float(slip_days)
     start = plan.planned_h + 24.0 * slip_days
     if env.now < start:
@@ -99,15 +108,16 @@ def relocation_process(env: RotationEnv, plan: RelocationPlan):
     v = plan.vehicle
     if v not in station.docked:  # it left (or never came): nothing to move
         env.log(v, "relocation", "skipped", "vehicle not at the station")
-        env.relocated[plan.index].succeed(env.now)
+        env.fire(env.relocated[plan.index], env.now)
         return
     station.free_port(v)
     station.relocating.add(v)
     env.log(v, "relocation", "undock", f"from={plan.from_port}")
-    yield env.timeout(float(plan.duration.sample(rng)) * plan.duration.to_hours)
+    u = env.strata.get(f"relocation.{plan.index}.duration")
+    yield env.timeout(plan.duration_draw.hours(rng) if u is None else plan.duration_draw.at(u))
     req = station.request_port(v, plan.to_port)
     yield req
     station.docked[v] = plan.to_port
     station.relocating.discard(v)
     env.log(v, "relocation", "docked", f"port={plan.to_port}")
-    env.relocated[plan.index].succeed(env.now)
+    env.fire(env.relocated[plan.index], env.now)

@@ -70,7 +70,7 @@ def simulate_replication(
     work_done = env.event()
     work_proc = env.process(work_process(env, work_done)) if c.tasks else None
     if work_proc is None:
-        work_done.succeed()
+        env.fire(work_done)
 
     # Contingencies matter while the visitors are aboard: from the first arrival to the primary's
     # undock (or, without a primary return, from the epoch until every return has left).

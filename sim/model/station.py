@@ -1,6 +1,6 @@
 """The station: ports, who is aboard, where each seat liner is, crew time, and contingencies.
 
-Crew time is one :class:`simpy.PreemptiveResource` per person: a contingency (priority 0-9) preempts
+Crew time is one :class:`~sim.model.crewtime.CrewTime` (a light preemptive resource) per person: a contingency (priority 0-9) preempts
 planned work (priority 10), which resumes later with the hours it still needs. Every change of who is
 aboard is checked against the station's crew limit and the seats of the docked vehicles.
 """
@@ -11,8 +11,22 @@ from typing import TYPE_CHECKING
 
 import simpy
 
+from sim.model.crewtime import CrewRequest, CrewTime
+
 if TYPE_CHECKING:
     from sim.model.env import RotationEnv
+
+
+class _Ports(dict):
+    """Docking ports by name, each a capacity-one resource created when first asked for."""
+
+    def __init__(self, env: RotationEnv) -> None:
+        super().__init__()
+        self.env = env
+
+    def __missing__(self, port: str) -> CrewTime:
+        resource = self[port] = CrewTime(self.env)
+        return resource
 
 
 class StationState:
@@ -21,18 +35,15 @@ class StationState:
     def __init__(self, env: RotationEnv) -> None:
         c = env.c
         self.env = env
-        self.ports = {p: simpy.Resource(env, capacity=1) for p in c.ports}
-        self.port_requests: dict[str, simpy.resources.resource.Request] = {}
+        #: Ports, made on first use: a FIFO port is a CrewTime whose requests never preempt.
+        self.ports = _Ports(env)
+        self.port_requests: dict[str, CrewRequest] = {}
         self.docked: dict[str, str] = {}  # vehicle -> port
         self.relocating: set[str] = set()
         self.docked_since: dict[str, float] = {}
         self.aboard: set[str] = set()
         self.liner: dict[str, str] = {}  # person -> vehicle holding their seat liner
-        self.crew_time = {
-            p: simpy.PreemptiveResource(env, capacity=1)
-            for p in c.people
-            if p in c.scheduled_people
-        }
+        self.crew_time = {p: CrewTime(env) for p in c.people if p in c.scheduled_people}
         self.arrived_at: dict[str, float] = {}  # person -> hours since epoch
         self.left_at: dict[str, float] = {}
         for vehicle, port in c.docked_at.items():
@@ -50,14 +61,15 @@ class StationState:
     def dock(self, vehicle: str, port: str, since: float, log: bool = True) -> None:
         """Occupy ``port`` (it must be free: callers wait on :meth:`request_port` first)."""
         if vehicle not in self.port_requests:
-            self.port_requests[vehicle] = self.ports[port].request()
+            self.port_requests[vehicle] = self.ports[port].request(0, False)
         self.docked[vehicle] = port
         self.docked_since.setdefault(vehicle, since)
         if log:
             self.env.log(vehicle, "docking", "docked", f"port={port}")
 
-    def request_port(self, vehicle: str, port: str) -> simpy.resources.resource.Request:
-        req = self.ports[port].request()
+    def request_port(self, vehicle: str, port: str) -> CrewRequest:
+        """Ask for ``port``, first come first served (granted at once when it is free)."""
+        req = self.ports[port].request(0, False)
         self.port_requests[vehicle] = req
         return req
 
@@ -153,7 +165,7 @@ def _arrival(env: RotationEnv, plan, rng) -> None:
     """One contingency: count it, pick its crew and take their time."""
     station = env.station
     row = env.row
-    impact = float(plan.impact.sample(rng)) * plan.impact.to_hours
+    impact = plan.impact_draw.hours(rng)
     row["contingency_count"] += 1
     row[f"in.contingency.{plan.name}.count"] += 1
     row["contingency_h"] += impact

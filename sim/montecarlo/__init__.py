@@ -3,8 +3,12 @@
 Takes a scenario file and a seed; gives a results folder (``outcomes.parquet``, ``events.parquet``,
 ``scenario.yaml``, ``manifest.json``) written in chunks that survive an interruption. Replication *i*
 gets the same random streams (:mod:`sim.seeding`) on every backend (:mod:`.backends`: serial,
-processes, Dask), so the rows are identical however the run is split. :mod:`.stopping` stops a run
-early once a precision target is met; :mod:`.results` reads and writes the folder.
+processes, Dask), so the rows are identical however the run is split. :mod:`.runner` runs and
+resumes; :mod:`.planning` cuts a run into chunks and records its state; :mod:`.execution` runs the
+missing chunks and finishes the folder; :mod:`.stopping` stops a run early once a precision target
+is met; :mod:`.results` reads and writes the folder (:mod:`.atomic`: safe writes; :mod:`.lock`: one
+writer per folder); :mod:`.sampling` names the sampling plans (mc, stratified, Latin hypercube
+in blocks) and gives the between-block intervals that stay honest under them.
 """
 
 from sim.montecarlo.results import load, load_events, load_manifest

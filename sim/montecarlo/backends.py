@@ -19,7 +19,7 @@ import os
 import time
 import traceback
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, wait
+from concurrent.futures import FIRST_COMPLETED, CancelledError, Future, wait
 from dataclasses import dataclass
 from typing import Any
 
@@ -117,16 +117,51 @@ def run_serial(
 _WORKER: dict[str, Any] = {}
 
 
-def _init_worker(compiled: Any, simulate: Simulate) -> None:
+#: Seconds between a worker's checks that the run's main process is still alive.
+PARENT_POLL_S = 0.5
+
+
+def _init_worker(compiled: Any, simulate: Simulate, parent_pid: int | None = None) -> None:
     """Pool initializer: keep the compiled scenario for every chunk this worker runs.
 
-    Ctrl-C is left to the parent, which stops the pool and keeps finished chunks.
+    Ctrl-C is left to the parent, which stops the pool and keeps finished chunks. A watchdog
+    thread ends the worker within ``PARENT_POLL_S`` seconds of the death of the run's main
+    process (``parent_pid``; the worker's own parent is the forkserver), so a killed run leaves
+    no process behind.
     """
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _WORKER["compiled"] = compiled
     _WORKER["simulate"] = simulate
+    if parent_pid is not None:
+        import threading
+
+        threading.Thread(
+            target=_exit_with_parent, args=(parent_pid,), name="crewsim-watchdog", daemon=True
+        ).start()
+
+
+def _exit_with_parent(parent_pid: int) -> None:
+    """End this process as soon as ``parent_pid`` is gone (or has become a zombie)."""
+    while True:
+        time.sleep(PARENT_POLL_S)
+        if not _alive(parent_pid):
+            os._exit(1)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # a process of another user took the number: ours is gone
+        return False
+    try:  # a killed parent whose own parent has not reaped it yet is a zombie: gone too
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            return f.read().rsplit(b")", 1)[1].split()[0] != b"Z"
+    except (OSError, IndexError):
+        return True
 
 
 def _pool_chunk(spec: ChunkSpec, seed: int, trace_sample: int) -> ChunkResult:
@@ -174,7 +209,7 @@ def run_processes(
         max_workers=workers,
         mp_context=mp.get_context(method),
         initializer=_init_worker,
-        initargs=(compiled, simulate),
+        initargs=(compiled, simulate, os.getpid()),
     )
     clean = False
     try:
@@ -202,6 +237,40 @@ def run_processes(
 
 
 # --------------------------------------------------------------------------- dask
+def _connect(dd: Any, scheduler: str) -> Any:
+    """A client of the scheduler at ``scheduler``, or CrewsimError within about
+    ``SCHEDULER_TIMEOUT_S`` seconds, whatever listens there.
+
+    ``Client(timeout=...)`` bounds the connection, not the handshake: a server that accepts TCP
+    but never answers (or answers garbage) would hold it for ever, so the whole start-up runs in
+    a helper thread that the caller stops waiting for.
+    """
+    import threading
+
+    box: dict[str, Any] = {}
+
+    def connect() -> None:
+        try:
+            client = dd.Client(scheduler, timeout=f"{SCHEDULER_TIMEOUT_S}s")
+            client.nthreads()  # a real scheduler answers this at once
+            box["client"] = client
+        except BaseException as exc:  # noqa: BLE001 - reported below, whatever it is
+            box["error"] = exc
+
+    thread = threading.Thread(target=connect, name="crewsim-dask-connect", daemon=True)
+    thread.start()
+    thread.join(SCHEDULER_TIMEOUT_S + 2)
+    if "client" in box:
+        return box["client"]
+    exc = box.get("error")
+    why = f"{type(exc).__name__}: {exc}" if exc is not None else "no answer"
+    raise CrewsimError(
+        f"cannot reach the Dask scheduler at {scheduler} within {SCHEDULER_TIMEOUT_S} s ({why}); "
+        "check the address (tcp://HOST:PORT) and that a Dask scheduler is running there, or drop "
+        "--scheduler to start a local cluster"
+    )
+
+
 def run_dask(
     compiled: Any,
     simulate: Simulate,
@@ -222,14 +291,7 @@ def run_dask(
 
     cluster = None
     if scheduler:
-        try:
-            client = dd.Client(scheduler, timeout=f"{SCHEDULER_TIMEOUT_S}s")
-        except (OSError, TimeoutError, ValueError) as exc:
-            raise CrewsimError(
-                f"cannot reach the Dask scheduler at {scheduler} within {SCHEDULER_TIMEOUT_S} s "
-                f"({type(exc).__name__}: {exc}); check the address (tcp://HOST:PORT) and that "
-                "the scheduler is running, or drop --scheduler to start a local cluster"
-            ) from exc
+        client = _connect(dd, scheduler)
     else:
         cluster = dd.LocalCluster(
             n_workers=workers or available_cores(),
@@ -241,14 +303,18 @@ def run_dask(
         client = dd.Client(cluster)
     futures: list[Any] = []
     try:
-        nthreads = sum(client.nthreads().values()) or (workers or 1)
+        nthreads = sum(client.nthreads().values()) or (workers or 1)  # connected: answers quickly
         if on_connect:
             on_connect(nthreads)
         compiled_f = client.scatter(compiled, broadcast=True, hash=False)
         it = iter(specs)
         ac = dd.as_completed()
 
+        spec_of: dict[Any, ChunkSpec] = {}
+        resubmitted: dict[int, int] = {}
+
         def submit(spec: ChunkSpec) -> None:
+            again = resubmitted.get(spec.index, 0)
             fut = client.submit(
                 compute_chunk,
                 compiled_f,
@@ -256,10 +322,11 @@ def run_dask(
                 spec,
                 seed,
                 trace_sample,
-                key=f"{key_prefix}-{spec.index:06d}",
+                key=f"{key_prefix}-{spec.index:06d}" + (f"-again{again}" if again else ""),
                 pure=True,
                 retries=2,
             )
+            spec_of[fut.key] = spec
             futures.append(fut)
             ac.add(fut)
 
@@ -268,8 +335,21 @@ def run_dask(
             if ac.count() >= 2 * nthreads:
                 break
         for fut in ac:
-            result = fut.result()
+            spec = spec_of.pop(fut.key)
             futures.remove(fut)
+            try:
+                result = fut.result()
+            except CancelledError as exc:  # the scheduler lost the task (a worker or the
+                # client's heartbeat died under load): chunks are pure, so run it again
+                fut.release()
+                resubmitted[spec.index] = resubmitted.get(spec.index, 0) + 1
+                if resubmitted[spec.index] > 2:
+                    raise RuntimeFault(
+                        f"the Dask cluster lost chunk {spec.index} three times ({exc}); "
+                        "check the cluster, then resume the run"
+                    ) from exc
+                submit(spec)
+                continue
             fut.release()
             yield result
             nxt = next(it, None)

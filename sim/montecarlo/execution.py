@@ -25,6 +25,7 @@ from sim.montecarlo.backends import (
     run_processes,
     run_serial,
 )
+from sim.montecarlo.lock import LOCK_NAME
 from sim.montecarlo.planning import RunState, plan_chunks, versions
 from sim.montecarlo.stopping import Precision, _Stopper
 
@@ -90,7 +91,8 @@ def _failure_message(state: RunState, partial: Path, result: ChunkResult) -> str
             f"Reproduce it with: crewsim trace {shlex.quote(str(where))} "
             f"--replication {f.replication} --seed {state.seed}{sets}"
         )
-    tb = f"\n{f.traceback.rstrip()}" if f.traceback else ""
+    debug = os.environ.get("CREWSIM_DEBUG")
+    tb = f"\n{f.traceback.rstrip()}" if f.traceback and debug else ""
     return (
         f"{head}\nFinished chunks are kept in {partial}; after a fix, continue with: "
         f"crewsim run --resume {partial}{tb}"
@@ -114,7 +116,8 @@ def execute(
     specs = plan_chunks(state.replications, state.chunk_size)
     identity = state.identity()
     done, discarded = _usable_parts(partial, specs, identity, quiet)
-    stopper = _Stopper(stop_rule, len(specs)) if stop_rule else None
+    blocks = compiled.block_size if getattr(compiled, "sampling", "mc") != "mc" else 0
+    stopper = _Stopper(stop_rule, len(specs), blocks) if stop_rule else None
     if stopper:
         for k in sorted(done):
             stopper.add(k, pq.read_table(results.part_path(partial, k), columns=[stop_rule.column]))
@@ -229,9 +232,13 @@ def execute(
         "started_utc": state.started_utc,
         "finished_utc": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "stopping": stopper.record(n_used) if stopper else None,
+        "sampling": getattr(compiled, "sampling", "mc"),
+        "block_size": getattr(compiled, "block_size", 0),
         "status": "complete",
     }
     final = results.final_path(partial)
+    results.remove_temporary_files(partial)
+    (partial / LOCK_NAME).unlink(missing_ok=True)  # the lock stays held through our open file
     try:
         results.write_json_atomic(partial / results.MANIFEST, manifest)
         os.replace(partial, final)

@@ -32,6 +32,14 @@ from typing import TYPE_CHECKING, Any
 
 from sim.errors import CrewsimError, RuntimeFault
 
+# Atomic writes live in their own module; results.write_*_atomic stay part of this module's API.
+from sim.montecarlo.atomic import _open_new, _tmp_name
+from sim.montecarlo.atomic import remove_temporary_files as remove_temporary_files
+from sim.montecarlo.atomic import save_figure_atomic as save_figure_atomic
+from sim.montecarlo.atomic import write_json_atomic as write_json_atomic
+from sim.montecarlo.atomic import write_table_atomic as write_table_atomic
+from sim.montecarlo.atomic import write_text_atomic as write_text_atomic
+
 if TYPE_CHECKING:
     import pandas as pd
     import pyarrow as pa
@@ -46,6 +54,7 @@ PARTS = "parts"
 TIME_SUFFIX = "_utc"
 EVENT_COLUMNS = ("replication", "time_utc", "flight", "process", "event", "detail")
 _NS_PER_HOUR = 3_600_000_000_000
+_MAX_NS = 2**63 - 2**12  # the int64 nanosecond range, less float64 rounding
 _PART_RE = re.compile(r"^chunk-(\d{6,})\.parquet$")
 
 
@@ -64,13 +73,25 @@ def make_run_id(
     return f"{now.strftime('%Y%m%dT%H%M%SZ')}-{hashlib.sha256(key.encode()).hexdigest()[:6]}"
 
 
+def _named(path: Path) -> Path:
+    """``path`` with a last component to rename (``.`` and ``..`` resolved); the root is refused."""
+    path = Path(path)
+    if path.name in ("", ".", ".."):
+        path = path.resolve()
+    if not path.name:
+        raise CrewsimError(f"{path} cannot be a run folder; name a folder such as results/my-run")
+    return path
+
+
 def partial_path(run_dir: Path) -> Path:
     """The in-progress name of a run folder."""
+    run_dir = _named(run_dir)
     return run_dir.with_name(run_dir.name + PARTIAL_SUFFIX)
 
 
 def final_path(path: Path) -> Path:
     """The completed name of a run folder (``path`` may be either name)."""
+    path = _named(path)
     name = path.name
     return path.with_name(name[: -len(PARTIAL_SUFFIX)]) if name.endswith(PARTIAL_SUFFIX) else path
 
@@ -91,47 +112,6 @@ def finished_chunks(run_dir: Path) -> set[int]:
         if m:
             found.add(int(m.group(1)))
     return found
-
-
-# --------------------------------------------------------------------------- atomic writes
-def _tmp_name(path: Path) -> Path:
-    return path.with_name(f".{path.name}.{os.getpid()}.tmp")
-
-
-def write_text_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file and ``os.replace``."""
-    tmp = _tmp_name(path)
-    try:
-        with open(tmp, "w", encoding="utf-8") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-
-
-def write_json_atomic(path: Path, data: Mapping[str, Any]) -> None:
-    """Write ``data`` as indented JSON, atomically."""
-    write_text_atomic(path, json.dumps(data, indent=2, sort_keys=False, default=str) + "\n")
-
-
-def write_table_atomic(path: Path, table: pa.Table) -> None:
-    """Write a Parquet file through a temporary name, flushed to disk (fsync) before the rename, so
-    neither a killed write nor a crash of the machine leaves a valid-looking but incomplete part."""
-    import pyarrow.parquet as pq
-
-    tmp = _tmp_name(path)
-    try:
-        with open(tmp, "wb") as f:
-            pq.write_table(table, f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
 
 
 # --------------------------------------------------------------------------- part identity
@@ -180,7 +160,16 @@ def _hours_to_timestamps(hours: Sequence[Any], epoch_ns: int) -> pa.Array:
     mask = ~np.isfinite(h)
     ns = np.zeros(len(h), dtype=np.int64)
     ok = ~mask
-    ns[ok] = epoch_ns + np.rint(h[ok] * _NS_PER_HOUR).astype(np.int64)
+    with np.errstate(over="ignore", invalid="ignore"):
+        offset = np.rint(h[ok] * _NS_PER_HOUR)
+        approx = epoch_ns + offset  # float: only to see whether the exact sum fits int64
+    if approx.size and not (np.abs(approx) < _MAX_NS).all():  # would wrap around in int64
+        worst = float(h[ok][np.argmax(np.abs(approx))])
+        raise RuntimeFault(
+            f"a time {worst:g} h after the epoch cannot be stored (beyond the years 1677-2262); "
+            "a scenario duration is too large"
+        )
+    ns[ok] = epoch_ns + offset.astype(np.int64)  # exact integer sum, as before the check
     return pa.array(ns, type=pa.timestamp("ns", tz="UTC"), mask=mask)
 
 
@@ -218,7 +207,10 @@ def rows_to_table(rows: Sequence[Mapping[str, Any]], epoch: dt.datetime) -> pa.T
     for name in names:
         values = [row[name] for row in rows]
         if name.endswith(TIME_SUFFIX):
-            arrays.append(_hours_to_timestamps(values, e_ns))
+            try:
+                arrays.append(_hours_to_timestamps(values, e_ns))
+            except RuntimeFault as exc:
+                raise RuntimeFault(f"outcome column {name!r}: {exc}") from None
         else:
             try:
                 arrays.append(pa.array(values))
@@ -279,7 +271,7 @@ def merge_parts(run_dir: Path, chunks: Iterable[int], kind: str, dest: Path) -> 
     tmp = _tmp_name(dest)
     rows = 0
     try:
-        with pq.ParquetWriter(tmp, schema) as writer:
+        with _open_new(tmp) as sink, pq.ParquetWriter(sink, schema) as writer:
             for p in paths:
                 table = pq.read_table(p)
                 if kind == "chunk":
@@ -367,7 +359,11 @@ def load(path: str | os.PathLike[str], columns: Sequence[str] | None = None) -> 
     """The outcomes of a complete run: one row per replication, ``_utc`` columns as UTC timestamps."""
 
     p = _require_complete(path)
-    return _read_parquet(p / OUTCOMES, columns)
+    df = _read_parquet(p / OUTCOMES, columns)
+    # How the rows were sampled: analysis takes honest intervals of stratified runs from blocks.
+    manifest = json.loads((p / MANIFEST).read_text(encoding="utf-8"))
+    df.attrs.update({k: manifest[k] for k in ("sampling", "block_size") if k in manifest})
+    return df
 
 
 def load_events(path: str | os.PathLike[str]) -> pd.DataFrame:

@@ -29,6 +29,7 @@ from sim.errors import CrewsimError, RuntimeFault
 from sim.montecarlo import results
 from sim.montecarlo.backends import Simulate, available_cores
 from sim.montecarlo.execution import RunInterrupted, execute
+from sim.montecarlo.lock import RunLock
 from sim.montecarlo.planning import (
     CHUNKS_PER_WORKER,
     DEFAULT_TRACE_SAMPLE,
@@ -41,6 +42,7 @@ from sim.montecarlo.planning import (
     plan_chunks,
     resolved_yaml,
 )
+from sim.montecarlo.sampling import check_sampling
 from sim.montecarlo.stopping import Precision
 
 __all__ = [
@@ -109,6 +111,7 @@ def run(
     chunk_size: int | None = None,
     trace_sample: int = DEFAULT_TRACE_SAMPLE,
     precision: str | None = None,
+    sampling: str | None = None,
     results_root: str | os.PathLike[str] = "results",
     quiet: bool = True,
     command: str | None = None,
@@ -119,12 +122,21 @@ def run(
     ``n`` and ``seed`` default to the scenario's ``monte_carlo`` settings. ``out`` is the run
     folder itself (it must not exist); by default ``results_root/<scenario-name>/<run-id>``.
     ``model`` supplies ``load_scenario``, ``compile_scenario`` and ``simulate_replication``
-    (default: the real model). Raises CrewsimError (bad input), RuntimeFault (a replication or
-    the disk failed) or RunInterrupted (Ctrl-C); in each case finished chunks stay resumable.
+    (default: the real model). ``sampling`` (mc, stratified, lhs) overrides the scenario's
+    ``monte_carlo.sampling`` (see :mod:`sim.montecarlo.sampling`). Raises CrewsimError (bad
+    input), RuntimeFault (a replication or the disk failed) or RunInterrupted (Ctrl-C); in each case finished chunks stay resumable.
     """
     check_settings(n if n is not None else 1, workers, chunk_size, trace_sample)
     model = model or default_model()
     scenario_path: str | None = None
+    if (
+        check_sampling(sampling) is not None
+    ):  # a setting of the scenario, so resume and trace see it
+        if isinstance(scenario, str | os.PathLike):
+            overrides = [*overrides, f"monte_carlo.sampling={sampling}"]
+        else:
+            mc_settings = scenario.monte_carlo.model_copy(update={"sampling": sampling})
+            scenario = scenario.model_copy(update={"monte_carlo": mc_settings})
     if isinstance(scenario, str | os.PathLike):
         scenario_path = str(scenario)
         scenario = model.load_scenario(scenario_path, overrides=list(overrides))
@@ -144,10 +156,12 @@ def run(
     chunk_size = chunk_size or auto_chunk_size(n, n_workers)
 
     resolved = resolved_yaml(scenario)
-    compiled = model.compile_scenario(scenario)
+    compiled = _compile(model, scenario, scenario_path or scenario.name)
     epoch = getattr(compiled, "epoch")  # noqa: B009
     run_id = results.make_run_id(resolved, seed, n)
-    run_dir = Path(out) if out else Path(results_root) / scenario.name / run_id
+    run_dir = results.final_path(Path(out)) if out else Path(results_root) / scenario.name / run_id
+    if out and Path(out).name.endswith(results.PARTIAL_SUFFIX):
+        raise CrewsimError(f"--out {out}: a run folder name cannot end in {results.PARTIAL_SUFFIX}")
     partial = results.partial_path(run_dir)
     if run_dir.exists():
         raise CrewsimError(f"results folder {run_dir} already exists; choose another --out")
@@ -183,20 +197,24 @@ def run(
         raise CrewsimError(
             f"cannot create the results folder {partial}: {exc.strerror or exc}"
         ) from exc
+    lock = RunLock(partial).acquire()
     try:
-        results.write_text_atomic(partial / results.SCENARIO, resolved)
-        state.save(partial)
-    except OSError as exc:
-        shutil.rmtree(partial, ignore_errors=True)
-        raise RuntimeFault(f"cannot write to the results folder {partial}: {exc}") from exc
-    try:
-        return execute(
-            state, partial, compiled, model, backend, workers, scheduler, stop_rule, quiet
-        )
-    except CrewsimError:
-        if not results.finished_chunks(partial):  # bad input found before any work: leave no trace
+        try:
+            results.write_text_atomic(partial / results.SCENARIO, resolved)
+            state.save(partial)
+        except OSError as exc:
             shutil.rmtree(partial, ignore_errors=True)
-        raise
+            raise RuntimeFault(f"cannot write to the results folder {partial}: {exc}") from exc
+        try:
+            return execute(
+                state, partial, compiled, model, backend, workers, scheduler, stop_rule, quiet
+            )
+        except CrewsimError:
+            if not results.finished_chunks(partial):  # bad input before any work: leave no trace
+                shutil.rmtree(partial, ignore_errors=True)
+            raise
+    finally:
+        lock.release(remove=partial.is_dir())
 
 
 def resume(
@@ -219,6 +237,20 @@ def resume(
         if results.is_complete(final):
             raise CrewsimError(f"{final} is already complete; nothing to resume")
         raise CrewsimError(f"no unfinished run at {given} (expected a folder {partial.name})")
+    with RunLock(partial):
+        return _resume_locked(partial, backend, workers, scheduler, quiet, model)
+
+
+def _resume_locked(
+    partial: Path,
+    backend: str | None,
+    workers: int | None,
+    scheduler: str | None,
+    quiet: bool,
+    model: Any,
+) -> Path:
+    """``resume`` once this process holds the run folder's lock."""
+    results.remove_temporary_files(partial)  # left by a killed writer; nobody else writes now
     state = RunState.read(partial)
     scenario = _reload_scenario(state, partial, model)
     if not (partial / results.SCENARIO).is_file():  # resumed from the original file: restore it
@@ -226,7 +258,7 @@ def resume(
             results.write_text_atomic(partial / results.SCENARIO, resolved_yaml(scenario))
         except OSError as exc:
             raise RuntimeFault(f"cannot write to the results folder {partial}: {exc}") from exc
-    compiled = model.compile_scenario(scenario)
+    compiled = _compile(model, scenario, str(partial / results.SCENARIO))
     if backend is None and scheduler is None:
         backend, workers, scheduler = state.backend, workers or state.workers, state.scheduler
     backend = backend_choice(backend, scheduler)
@@ -235,6 +267,15 @@ def resume(
         workers = 1
     stop_rule = Precision.parse(state.precision) if state.precision else None
     return execute(state, partial, compiled, model, backend, workers, scheduler, stop_rule, quiet)
+
+
+def _compile(model: Any, scenario: Any, where: str) -> Any:
+    """The compiled scenario; a scenario that validates but cannot be compiled (an orbit that
+    cannot be propagated, a value out of a library's range) is bad input, not a traceback."""
+    try:
+        return model.compile_scenario(scenario)
+    except (ValueError, ArithmeticError, ImportError) as exc:
+        raise CrewsimError(f"{where}: the scenario cannot be prepared for a run: {exc}") from None
 
 
 def _reload_scenario(state: RunState, partial: Path, model: Any) -> Any:

@@ -45,12 +45,24 @@ class Precision:
             )
         return cls(column, p, half_width)
 
-    def half_width_of(self, values: Any) -> float:
+    def half_width_of(self, values: Any, replications: Any = None, block_size: int = 0) -> float:
         """The CI half-width of the percentile from ``values`` (NaN counts as +inf: never
-        happened is the worst case); inf when there are too few values for a CI."""
+        happened is the worst case); inf when there are too few values for a CI.
+
+        With stratified blocks (``block_size`` > 0, ``replications`` the rows' numbers) the
+        interval is the between-block one of :func:`sim.montecarlo.sampling.quantile_ci`.
+        """
         import numpy as np
 
         x = np.where(np.isnan(values), np.inf, values)
+        if block_size:
+            from sim.montecarlo.sampling import quantile_ci
+
+            found = quantile_ci(x, replications, block_size, [self.p], 0.95)
+            if found is None:
+                return math.inf
+            width = (found[1][0] - found[0][0]) / 2.0
+            return float(width) if np.isfinite(width) else math.inf
         n = len(x)
         se = math.sqrt(n * self.p * (1.0 - self.p))
         lo = math.floor(n * self.p - Z95 * se)  # 1-based ranks
@@ -66,8 +78,11 @@ class _Stopper:
     """Follows the contiguous prefix of finished chunks and finds the first chunk boundary at
     which the precision target is met; the same boundary on any backend, in any finish order."""
 
-    def __init__(self, precision: Precision, n_chunks: int) -> None:
+    def __init__(self, precision: Precision, n_chunks: int, block_size: int = 0) -> None:
         self.precision = precision
+        self.block_size = block_size
+        self.replications: dict[int, Any] = {}
+        self.prefix_replications: list[Any] = []
         self.n_chunks = n_chunks
         self.values: dict[int, Any] = {}
         self.prefix: list[Any] = []
@@ -85,9 +100,17 @@ class _Stopper:
         if values.dtype.kind not in "biuf":
             raise CrewsimError(f"--precision: column {col!r} is not numeric")
         self.values[chunk] = np.asarray(values, dtype=float)
+        if self.block_size:
+            self.replications[chunk] = table.column("replication").to_numpy()
         while self.stop_chunk is None and self.next_chunk in self.values:
             self.prefix.append(self.values.pop(self.next_chunk))
-            self.achieved = self.precision.half_width_of(np.concatenate(self.prefix))
+            reps = None
+            if self.block_size:
+                self.prefix_replications.append(self.replications.pop(self.next_chunk))
+                reps = np.concatenate(self.prefix_replications)
+            self.achieved = self.precision.half_width_of(
+                np.concatenate(self.prefix), reps, self.block_size
+            )
             if self.achieved < self.precision.half_width or self.next_chunk == self.n_chunks - 1:
                 self.stop_chunk = self.next_chunk
             self.next_chunk += 1

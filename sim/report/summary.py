@@ -55,7 +55,7 @@ def run_verdict(run_dir: str | Path) -> Verdict:
 
 
 def _save(fig: Any, path: Path) -> str:
-    fig.savefig(path)
+    results.save_figure_atomic(fig, path)  # never through a link
     fig.clear()
     return path.name
 

@@ -98,13 +98,11 @@ class Verdict:
             text = "; ".join(tail)
             out.append(text[0].upper() + text[1:] + ".")
         if self.visit_cut is not None and self.visit_planned_d:
-            share = (
-                f"in {pct(self.visit_cut.p)} of replications"
-                if self.visit_cut.successes
-                else "never"
-            )
+            planned = f"the planned {self.visit_planned_d:.1f} days"
             out.append(
-                f"The visit is cut below the planned {self.visit_planned_d:.1f} days {share}."
+                f"The visit is cut below {planned} in {pct(self.visit_cut.p)} of replications."
+                if self.visit_cut.successes
+                else f"The visit is never cut below {planned}."
             )
         if self.work_complete is not None:
             out.append(f"The work plan is completed in {pct(self.work_complete.p)}.")
@@ -126,11 +124,14 @@ class Verdict:
 
 
 def pct(p: float) -> str:
-    """0.7312 -> "73 %"; below 1 % one decimal ("0.4 %")."""
+    """0.7312 -> "73 %"; below 1 % two significant digits ("0.4 %", "0.01 %"), so a rare event
+    never reads as 0 %; above 99 % one decimal."""
     if p != p:  # NaN
         return "-"
     v = 100 * p
-    return f"{v:.1f} %" if 0 < v < 1 or 99 < v < 100 else f"{v:.0f} %"
+    if 0 < v < 1:
+        return f"{v:.2g} %"
+    return f"{v:.1f} %" if 99 < v < 100 else f"{v:.0f} %"
 
 
 def day(ts: pd.Timestamp) -> str:

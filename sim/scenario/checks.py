@@ -20,6 +20,8 @@ from sim.scenario.health import check_health
 
 #: A draw rarer than this is treated as impossible when bounding a distribution's range.
 _TAIL = 1e-9
+#: Most work done per hour spent: a task done ten times faster than planned is a typo.
+MAX_EFFICIENCY = 10.0
 #: Most contingencies of one kind a day: more is not a contingency but the station's routine.
 MAX_CONTINGENCIES_PER_DAY = 100.0
 
@@ -209,6 +211,14 @@ def check_scenario(s: Scenario) -> list[tuple[str, str]]:
             known_person(f"work.tasks.{i}.people.{j}", person)
         if task.hours <= 0:
             add((f"work.tasks.{i}.hours", "must be positive"))
+        if _upper_hours(task.efficiency) > MAX_EFFICIENCY:
+            add(
+                (
+                    f"work.tasks.{i}.efficiency",
+                    f"must stay below {MAX_EFFICIENCY:g} (work per hour spent); give the "
+                    "distribution a `high`, or a smaller spread",
+                )
+            )
         if task.efficiency.lower <= 0:
             add(
                 (
@@ -291,8 +301,8 @@ def _leaves_before(s: Scenario, holder: str, arrival: VehicleSpec) -> bool:
 
 
 def _upper_hours(dist: Any) -> float:
-    """The value (hours) a duration exceeds with probability ``_TAIL`` at most; inf when it
-    overflows."""
+    """The value (hours, for a duration) a distribution exceeds with probability ``_TAIL`` at
+    most; inf when it overflows."""
     import numpy as np
 
     try:

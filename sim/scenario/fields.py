@@ -20,6 +20,7 @@ from pydantic import (
     ConfigDict,
     Field,
     PlainSerializer,
+    StringConstraints,
     ValidationError,
     WithJsonSchema,
     model_validator,
@@ -130,6 +131,16 @@ Hours = Annotated[
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 #: An instant: ISO-8601 text with a time-zone offset (a bare number is refused, not read as Unix time).
 Instant = Annotated[AwareDatetime, BeforeValidator(_as_instant), AfterValidator(_instant_in_range)]
+
+
+#: A vehicle's name: it becomes part of column names (``MS-19.launch_slip_d``), ``--set`` paths
+#: and file names, so letters, digits, ``-`` and ``_`` only.
+VehicleName = Annotated[
+    str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]*$", max_length=64)
+]
+#: A person's name: spaces and apostrophes are fine, but no ``.`` (paths), ``/`` or control
+#: characters.
+PersonName = Annotated[str, StringConstraints(pattern=r"^[^./\\\x00-\x1f]+$", max_length=64)]
 
 
 def non_finite_numbers(value: Any, where: str = "") -> Iterator[tuple[str, float]]:

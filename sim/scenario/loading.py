@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import copy
 import difflib
+import stat
 import typing
 from pathlib import Path
 from typing import Any
@@ -19,9 +20,36 @@ from sim.scenario.checks import check_scenario
 from sim.scenario.messages import format_validation
 from sim.scenario.schema import Scenario
 
+#: Largest scenario file read (bytes): a scenario is a page of text; anything bigger is a mistake
+#: (a data file, a device) and would only exhaust memory.
+MAX_SCENARIO_BYTES = 4 * 1024 * 1024
+#: Deepest nesting of mappings and lists accepted (a scenario needs about 6 levels).
+MAX_NESTING = 40
+
 
 class _Loader(yaml.SafeLoader):
-    """Safe YAML loader that keeps dates as text, so pydantic parses them with clear errors."""
+    """Safe YAML loader that keeps dates as text, so pydantic parses them with clear errors, and
+    refuses a key given twice in one mapping (YAML would silently keep the last)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                continue
+            key = self.construct_object(key_node, deep=True)
+            try:
+                duplicate = key in seen
+            except TypeError:  # an unhashable key: the base class reports it
+                continue
+            if duplicate:
+                raise yaml.constructor.ConstructorError(
+                    "while reading a mapping",
+                    node.start_mark,
+                    f"key {key!r} is given twice",
+                    key_node.start_mark,
+                )
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
 
 
 _Loader.yaml_implicit_resolvers = {
@@ -30,20 +58,75 @@ _Loader.yaml_implicit_resolvers = {
 }
 
 
-def _read_yaml(path: Path) -> dict[str, Any]:
+def read_text_file(path: Path, what: str = "scenario file", limit: int = MAX_SCENARIO_BYTES) -> str:
+    """The UTF-8 text of ``path``, which must be a regular file of at most ``limit`` bytes.
+
+    A device (``/dev/zero``), a FIFO or a folder is refused before it is opened, so reading can
+    neither block for ever nor fill memory. Raises :class:`ScenarioError`.
+    """
     try:
-        text = path.read_text(encoding="utf-8")
+        info = path.stat()
     except FileNotFoundError:
-        raise ScenarioError(f"{path}: no such scenario file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ScenarioError(f"{path}: cannot read the file ({exc})") from None
+        raise ScenarioError(f"{path}: no such {what}") from None
+    except OSError as exc:
+        raise ScenarioError(f"{path}: cannot read the file ({exc.strerror or exc})") from None
+    if not stat.S_ISREG(info.st_mode):
+        kind = "it is a folder" if stat.S_ISDIR(info.st_mode) else "not a regular file"
+        raise ScenarioError(f"{path}: cannot read the file: {kind}; expected a {what}")
+    try:
+        with open(path, "rb") as f:
+            raw = f.read(limit + 1)
+    except OSError as exc:
+        raise ScenarioError(f"{path}: cannot read the file ({exc.strerror or exc})") from None
+    if len(raw) > limit:
+        raise ScenarioError(
+            f"{path}: larger than {limit // (1024 * 1024)} MB; a {what} is a page of text"
+        )
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ScenarioError(
+            f"{path}: cannot read the file: not UTF-8 text ({exc.reason} at byte {exc.start})"
+        ) from None
+
+
+def _nesting_depth(data: Any) -> int:
+    """How deeply mappings and lists nest in ``data`` (iteratively: no recursion limit)."""
+    deepest = 0
+    stack = [(data, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, dict | list):
+            deepest = max(deepest, depth)
+            if depth > MAX_NESTING:
+                return depth
+            stack.extend(
+                (child, depth + 1) for child in (node.values() if isinstance(node, dict) else node)
+            )
+    return deepest
+
+
+def parse_yaml(text: str, source: str) -> Any:
+    """YAML text -> data (safe loader, dates kept as text, duplicate keys refused, nesting bounded).
+    Raises :class:`ScenarioError` naming ``source``."""
     try:
         data = yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or str(exc)
-        raise ScenarioError(f"{path}: not valid YAML{where}: {problem}") from None
+        raise ScenarioError(f"{source}: not valid YAML{where}: {problem}") from None
+    except RecursionError:
+        raise ScenarioError(
+            f"{source}: nested too deeply (more than {MAX_NESTING} levels)"
+        ) from None
+    if _nesting_depth(data) > MAX_NESTING:
+        raise ScenarioError(f"{source}: nested too deeply (more than {MAX_NESTING} levels)")
+    return data
+
+
+def _read_yaml(path: Path) -> dict[str, Any]:
+    data = parse_yaml(read_text_file(path), str(path))
     if data is None:
         raise ScenarioError(f"{path}: the file is empty; expected a scenario mapping")
     if not isinstance(data, dict):
@@ -84,6 +167,8 @@ def _resolve_extends(path: Path, chain: tuple[Path, ...] = ()) -> dict[str, Any]
         parents = [parents]
     if not isinstance(parents, list) or not all(isinstance(p, str) for p in parents):
         raise ScenarioError(f"{path}: extends: expected a file name or a list of file names")
+    if not all(p.strip() for p in parents):
+        raise ScenarioError(f"{path}: extends: an empty file name; name the base scenario file")
     merged: dict[str, Any] = {}
     for parent in parents:
         parent_path = (path.parent / parent).resolve()
@@ -107,9 +192,16 @@ def apply_override(data: dict[str, Any], assignment: str) -> dict[str, Any]:
     keys = [k for k in path_text.strip().split(".")]
     if not all(keys):
         raise ScenarioError(f"--set {assignment!r}: empty key in path {path_text!r}")
+    if keys[0] == "extends":
+        raise ScenarioError(
+            f"--set {assignment!r}: `extends` cannot be changed with --set (the bases are merged "
+            "before overrides apply); write a variant file with `extends:` instead"
+        )
     try:
-        value = yaml.load(value_text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
-    except yaml.YAMLError:
+        value = parse_yaml(value_text, f"--set {assignment!r}")
+    except ScenarioError as exc:
+        if "nested too deeply" in str(exc) or "given twice" in str(exc):
+            raise
         value = value_text
     out = copy.deepcopy(data)
     node: Any = out
@@ -117,7 +209,7 @@ def apply_override(data: dict[str, Any], assignment: str) -> dict[str, Any]:
         last = depth == len(keys) - 1
         where = ".".join(keys[: depth + 1])
         if isinstance(node, list):
-            if not key.isdigit() or int(key) >= len(node):
+            if not (key.isascii() and key.isdigit()) or int(key) >= len(node):
                 raise ScenarioError(
                     f"--set {assignment!r}: {where}: expected a list index below {len(node)}"
                 )

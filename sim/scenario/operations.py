@@ -157,3 +157,21 @@ class OrbitSpec(_Model):
     )
     cross_range_km: float = Field(default=300.0, ge=1, le=5000)
     entry_to_touchdown_h: Hours = Field(default=22 / 60, alias="entry_to_touchdown")
+
+    @field_validator("tle")
+    @classmethod
+    def _readable_tle(cls, tle: list[str] | None) -> list[str] | None:
+        """A TLE that the orbit code cannot read is an error here, not when the run starts."""
+        if tle is None:
+            return tle
+        from sim.orbit.geometry import Orbit
+
+        try:
+            orbit = Orbit.from_tle(tle[0], tle[1])
+        except ImportError:  # sgp4 not installed: the run will say so
+            return tle
+        except (ValueError, ArithmeticError) as exc:
+            raise ValueError(f"not a readable two-line element set: {exc}") from None
+        if not 100 < orbit.altitude_km < 2000:
+            raise ValueError(f"an orbit at {orbit.altitude_km:.0f} km is not a station's orbit")
+        return tle

@@ -84,10 +84,19 @@ def test_the_manifest_records_when_and_why_it_stopped(runs):
     assert results.load_manifest(runs["loose"])["replications"] == m
 
     # "When": the first chunk boundary at which the target is met, recomputed from the rows.
+    # The baseline samples in Latin-hypercube blocks: the interval is the between-block one.
     rule = runner.Precision.parse(LOOSE)
-    values = results.load(runs["fixed"])[COLUMN].to_numpy(dtype=float)
-    assert rule.half_width_of(values[:m]) == pytest.approx(stop["achieved_half_width"])
-    earlier = [rule.half_width_of(values[:k]) for k in range(CHUNK, m, CHUNK)]
+    fixed = results.load(runs["fixed"])
+    values = fixed[COLUMN].to_numpy(dtype=float)
+    reps = fixed["replication"].to_numpy()
+    block = results.load_manifest(runs["fixed"])["block_size"]
+    assert results.load_manifest(runs["fixed"])["sampling"] == "lhs"
+
+    def half_width(k: int) -> float:
+        return rule.half_width_of(values[:k], reps[:k], block)
+
+    assert half_width(m) == pytest.approx(stop["achieved_half_width"])
+    earlier = [half_width(k) for k in range(CHUNK, m, CHUNK)]
     assert all(w >= rule.half_width for w in earlier)
 
     tight = results.load_manifest(runs["tight"])["stopping"]

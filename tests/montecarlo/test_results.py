@@ -127,3 +127,24 @@ def test_run_id_has_timestamp_and_input_hash():
 def test_missing_folder_is_bad_input(tmp_path):
     with pytest.raises(CrewsimError, match="no results folder"):
         results.load(tmp_path / "nope")
+
+
+def test_a_time_beyond_int64_nanoseconds_is_a_fault_not_a_wrapped_date():
+    """Issue 14, item 1: 1e300 h after the epoch used to be stored as a date in 1729."""
+    epoch = dt.datetime(2021, 9, 1, tzinfo=dt.UTC)
+    ok = results.rows_to_table([{"replication": 0, "landing_actual_utc": 24.0}], epoch)
+    assert ok["landing_actual_utc"][0].as_py() == dt.datetime(2021, 9, 2, tzinfo=dt.UTC)
+    for hours in (1e300, -1e300, 3e6):
+        with pytest.raises(RuntimeFault, match="'landing_actual_utc'.*1677-2262"):
+            results.rows_to_table([{"replication": 0, "landing_actual_utc": hours}], epoch)
+    with pytest.raises(RuntimeFault, match="1677-2262"):
+        results.events_to_table([(0, 1e300, "MS-19", "launch", "launch", "")], epoch)
+
+
+def test_times_are_stored_to_the_nanosecond():
+    """The range check must not round the stored instant through float64 (2^53 < 1.6e18 ns)."""
+    epoch = dt.datetime(2021, 9, 1, tzinfo=dt.UTC)
+    hours = 1234.567890123
+    table = results.rows_to_table([{"replication": 0, "landing_actual_utc": hours}], epoch)
+    stored = table["landing_actual_utc"].cast(pa.int64())[0].as_py()
+    assert stored == results.epoch_ns(epoch) + round(hours * 3_600_000_000_000)

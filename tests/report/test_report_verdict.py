@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from sim import analysis
 from sim.report.assumptions import assumptions, calibrated_counts, describe
 from sim.report.sections import landing_md, outcomes_md
 from sim.report.verdict import pct, verdict
@@ -60,6 +61,13 @@ def test_verdict_of_a_hand_made_run() -> None:
     )
 
 
+def test_a_visit_never_cut_is_said_in_plain_words() -> None:
+    v = verdict(_table([0] * 10), {"primary_return": "Old"}, SCENARIO)
+    v.visit_planned_d = 12.0
+    v.visit_cut = analysis.probability(_table([0] * 10), np.zeros(10, dtype=bool))
+    assert "The visit is never cut below the planned 12.0 days." in v.sentences()
+
+
 def test_landing_table_explains_a_collapsed_interval() -> None:
     v = verdict(_table([0] * 90 + [3] * 10), {"primary_return": "Old"}, SCENARIO)
     text = landing_md(v)
@@ -74,6 +82,7 @@ def test_outcome_lines_follow_the_model_labels() -> None:
 
 def test_pct_keeps_small_shares_visible() -> None:
     assert pct(0.004) == "0.4 %" and pct(0.5) == "50 %" and pct(0.996) == "99.6 %"
+    assert pct(0.0001) == "0.01 %" and pct(0.0) == "0 %"
 
 
 PRIORS = """\

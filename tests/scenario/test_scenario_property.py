@@ -131,3 +131,116 @@ def test_mutation_validates_or_names_the_field(mutation) -> None:
         assert any(name in message for name in named), (kind, path, message)
     else:
         assert isinstance(result, Scenario)
+
+
+# --------------------------------------------------------------------------- hostile values
+# Non-finite and huge numbers, deep nesting and special files (issue 14): `validate` refuses what
+# `run` could not use, with a ScenarioError naming the field, and accepts only what a replication
+# turns into storable rows.
+NON_FINITE = [float("nan"), float("inf"), float("-inf"), ".nan", ".inf"]
+HUGE = [1e300, -1e300, 10**30, 2**63, 1e15, "1e300 h", "1e20 d", "99999-01-01T00:00:00Z"]
+
+
+def _set(data: dict[str, Any], path: Path_, value: Any) -> dict[str, Any]:
+    out = copy.deepcopy(data)
+    _get(out, path[:-1])[path[-1]] = value
+    return out
+
+
+@settings(max_examples=120, derandomize=True, deadline=None, database=None)
+@given(st.sampled_from(NUMERIC_PATHS), st.sampled_from(NON_FINITE[:3]))
+def test_non_finite_numbers_are_refused_naming_the_field(path, value) -> None:
+    try:
+        validate_scenario(_set(BASE_DATA, path, value), source=SOURCE)
+    except ScenarioError as exc:
+        assert str(exc).startswith(SOURCE + ": ")
+        assert str(path[0]) in str(exc), (path, str(exc))
+    else:
+        raise AssertionError(f"{value} at {path} was accepted")
+
+
+@settings(
+    max_examples=80,
+    derandomize=True,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+@given(st.sampled_from(NUMERIC_PATHS + REF_PATHS), st.sampled_from(HUGE))
+def test_huge_values_are_refused_or_give_storable_rows(path, value) -> None:
+    from sim.model import compile_scenario, simulate_replication
+    from sim.montecarlo.results import rows_to_table
+
+    try:
+        scenario = validate_scenario(_set(BASE_DATA, path, value), source=SOURCE)
+    except ScenarioError as exc:
+        assert str(exc).startswith(SOURCE + ": ") and str(path[0]) in str(exc), str(exc)
+        return
+    compiled = compile_scenario(scenario)
+    compiled.max_events = 20_000
+    row, _ = simulate_replication(compiled, 0, 1)
+    table = rows_to_table([row], scenario.epoch)  # times fit int64 nanoseconds, or it raises
+    for name in table.column_names:
+        if name.endswith("_utc") and table[name][0].is_valid:
+            assert 1677 < table[name][0].as_py().year < 2262, (path, value, name)
+
+
+@settings(max_examples=30, derandomize=True, deadline=None, database=None)
+@given(st.sampled_from(ALL_PATHS), st.integers(60, 600), st.sampled_from(["list", "map"]))
+def test_deep_nesting_is_refused_not_a_crash(tmp_path_factory, path, depth, kind) -> None:
+    import yaml
+
+    from sim.scenario import load_scenario
+
+    nested: Any = 1
+    for _ in range(depth):
+        nested = [nested] if kind == "list" else {"k": nested}
+    text = yaml.safe_dump(_set(BASE_DATA, path, "PLACEHOLDER"), sort_keys=False)
+    flow = (
+        ("[" * depth + "1" + "]" * depth)
+        if kind == "list"
+        else ("{k: " * depth + "1" + "}" * depth)
+    )
+    file = tmp_path_factory.mktemp("deep") / "deep.yaml"
+    file.write_text(text.replace("PLACEHOLDER", flow, 1))
+    try:
+        load_scenario(file)
+    except ScenarioError as exc:
+        assert "nested too deeply" in str(exc) and str(file) in str(exc)
+    else:
+        raise AssertionError("a deeply nested value was accepted")
+
+
+SPECIAL = ["/dev/zero", "/dev/urandom", "/dev/null", "FIFO", "FOLDER", "BIG"]
+
+
+@settings(max_examples=12, derandomize=True, deadline=None, database=None)
+@given(st.sampled_from(SPECIAL), st.booleans())
+def test_special_files_are_refused_at_once(tmp_path_factory, special, through_extends) -> None:
+    import os
+    import time
+
+    from sim.scenario import load_scenario
+
+    tmp = tmp_path_factory.mktemp("special")
+    target = Path(special)
+    if special == "FIFO":
+        target = tmp / "fifo"
+        os.mkfifo(target)
+    elif special == "FOLDER":
+        target = tmp
+    elif special == "BIG":
+        target = tmp / "big.yaml"
+        target.write_text("# padding\n" * 600_000)  # 6 MB of comments
+    path = target
+    if through_extends:
+        path = tmp / "variant.yaml"
+        path.write_text(f"extends: {target}\nname: variant\n")
+    t0 = time.monotonic()
+    try:
+        load_scenario(path)
+    except ScenarioError as exc:
+        assert str(target) in str(exc) or str(path) in str(exc)
+    else:
+        raise AssertionError(f"{special} was read as a scenario")
+    assert time.monotonic() - t0 < 5

@@ -1,0 +1,61 @@
+"""Joining a Dask scheduler is bounded in time whatever listens at the address (issue 14, item 5):
+a server that accepts TCP but never answers, or answers garbage, gives a CrewsimError within the
+timeout, and no results folder is left behind."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+
+import fake_model
+import pytest
+
+from sim.errors import CrewsimError
+from sim.montecarlo import backends, results, runner
+
+
+def _server(reply: bytes | None) -> tuple[str, socket.socket]:
+    """A TCP server on a free local port that accepts connections and sends ``reply`` (or
+    nothing), then stays silent."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen()
+    held: list[socket.socket] = []
+
+    def serve() -> None:
+        while True:
+            try:
+                conn, _ = sock.accept()
+            except OSError:
+                return
+            held.append(conn)
+            if reply:
+                conn.sendall(reply)
+
+    threading.Thread(target=serve, daemon=True).start()
+    return f"tcp://127.0.0.1:{sock.getsockname()[1]}", sock
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [None, b"\xff" * 64, b"HTTP/1.1 200 OK\r\n\r\nhello"],
+    ids=["silent", "garbage", "http"],
+)
+def test_a_scheduler_address_that_is_not_a_scheduler(reply, tmp_path, monkeypatch) -> None:
+    pytest.importorskip("dask.distributed")
+    monkeypatch.setattr(backends, "SCHEDULER_TIMEOUT_S", 2)
+    address, sock = _server(reply)
+    scenario = fake_model.write_scenario(tmp_path / "fake.yaml")
+    t0 = time.monotonic()
+    try:
+        with pytest.raises(CrewsimError, match="cannot reach the Dask scheduler at tcp://") as err:
+            runner.run(
+                str(scenario), n=20, backend="dask", scheduler=address, out=tmp_path / "r",
+                model=fake_model.MODEL,
+            )  # fmt: skip
+    finally:
+        sock.close()
+    assert time.monotonic() - t0 < 15
+    assert "within 2 s" in str(err.value)
+    assert not (tmp_path / "r").exists() and not results.partial_path(tmp_path / "r").exists()
