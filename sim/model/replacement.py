@@ -52,6 +52,12 @@ def _replacement(env: RotationEnv, plan: ReplacementPlan):
             env.arrived[v] = env.event()
             env.launched[v] = env.event()
             env.row[f"{v}.launch_failed"] = False
+            # A new vehicle and campaign: fresh draws, not the stratified ones of the first flight.
+            strata = getattr(env, "strata", {})
+            for key in [
+                k for k in strata if k.startswith(f"launch.{v}.") or k.startswith(f"docking.{v}")
+            ]:
+                del strata[key]
             env.row[f"{v}.stood_down"] = False
             earliest = env.now + float(plan.lead_time.sample(rng)) * plan.lead_time.to_hours
             env.log(v, "replacement", "another flight", f"for {plan.failed}")
