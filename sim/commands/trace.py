@@ -132,6 +132,8 @@ def headline(row: dict[str, Any], epoch: Any, primary: str | None) -> str:
 
     reason = f" ({row['outcome_reason']})" if row.get("outcome_reason") else ""
     lines = [f"outcome: {row['outcome']}{reason}: {OUTCOME_LABELS.get(row['outcome'], '')}"]
+    if row.get("opportunities", "orbit") != "orbit":
+        lines.append(f"landing opportunities: {row['opportunities']}")
     if primary is not None:
         lines.append(
             f"{primary} landing: planned {_when(row['landing_planned_utc'], epoch)}, "

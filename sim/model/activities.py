@@ -243,6 +243,10 @@ def liner_swap_process(
     remaining = c.liner_swap_h
     tracing = env.tracing
     while remaining > 1e-9:
+        # A vehicle (or a person) may have left meanwhile: no liner moves into a departed vehicle.
+        members = _still_possible(env, members)
+        if not members:
+            return
         requests = []
         began = None
         try:

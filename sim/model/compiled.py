@@ -102,11 +102,12 @@ class TaskPlan:
 @dataclass(frozen=True)
 class ContingencyPlan:
     name: str
-    rate_per_h: float
+    rate_per_h: float  # 0 for a dated contingency
     impact: Any  # duration distribution
     crew: Any  # "all" | int | tuple[str, ...]
     priority: int
     impact_draw: Any = None  # compiled (sim.model.draws)
+    at_h: float | None = None  # a dated contingency's instant
 
 
 @dataclass(frozen=True)
@@ -160,6 +161,8 @@ class CompiledScenario:
     visitors: tuple[str, ...] = ()
     #: Planned visit (hours): the visitors' planned docking to the primary's planned undock.
     visit_planned_h: float = math.nan
+    #: Windows and opportunities from the station's orbit (else one a day, drifting by the priors).
+    orbit_based: bool = False
     row_template: dict[str, Any] = field(default_factory=dict)
     #: Sampling plan (sim.model.inputs.set_sampling): mode, replications per block and the
     #: inputs whose uniforms come from the block's Latin hypercube (none with "mc").
@@ -298,11 +301,12 @@ def compile_scenario(s: Scenario) -> CompiledScenario:
     contingencies = tuple(
         ContingencyPlan(
             c.name,
-            c.rate.rate_per_hour,
+            c.rate.rate_per_hour if c.rate is not None else 0.0,
             c.impact,
             tuple(c.crew) if isinstance(c.crew, list) else c.crew,
             c.priority,
             draw(c.impact),
+            s.hours(c.at) if c.at is not None else None,
         )
         for c in s.contingencies
     )
@@ -356,6 +360,7 @@ def compile_scenario(s: Scenario) -> CompiledScenario:
     )
     compiled.horizon_h = last + HORIZON_DAYS * 24.0
     compiled.max_events = s.monte_carlo.max_events
+    compiled.orbit_based = orbit is not None
     compiled.min_crew = s.station.min_crew
     if s.station.min_crew_until is not None:
         compiled.min_crew_until_h = s.hours(s.station.min_crew_until)

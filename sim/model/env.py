@@ -72,6 +72,8 @@ class RotationEnv(simpy.Environment):
         #: Stratified uniforms of this replication's once-per-replication inputs, by input name
         #: (empty with plain Monte Carlo sampling: every input is drawn from its stream).
         self.strata: dict[str, float] = strata_of(compiled, seed, replication, self.rng)
+        #: Earliest docking each launching vehicle can make, once its slip is known (hours).
+        self.expected_dock_h: dict[str, float] = {}
         #: Visitors who stayed on the ground because their visit would be shorter than min_visit.
         self.stood_down: set[str] = set()
 

@@ -87,6 +87,14 @@ def return_process(
     pending = [e for e in swaps if not e.triggered]
     if pending and not recall.triggered:
         last = last_usable_by(plan, upper_bound_h(plan, life_end))
+        # A flight whose known slip docks it too late for the swaps before the last usable
+        # opportunity is not waited for: the return goes now.
+        late = [a for a in swap_arrivals if not env.arrived[a].triggered]
+        known = [env.expected_dock_h.get(a) for a in late]
+        if late and last is not None and None not in known:
+            swapped = max(known) + c.work_start_after_docking_h + c.liner_swap_h
+            if swapped > last:
+                last = env.now
         give_up = env.timeout(max(last if last is not None else env.now, env.now) - env.now)
         before = env.now
         waiting = [env.arrived[a] for a in swap_arrivals if not env.arrived[a].triggered]
@@ -101,7 +109,7 @@ def return_process(
         ready = env.now
         if any(not e.triggered for e in swaps):
             row["outcome_reason"] = "swap_abandoned"
-            env.log(v, "return", "swaps abandoned", "design life or latest undock reached")
+            env.log(v, "return", "swaps abandoned", "bounds reached, or the flight docks too late")
 
     # keep-visit: visitors who docked late keep their planned visit, inside the bounds.
     if spec.policy == "keep-visit" and not recall.triggered:

@@ -32,6 +32,7 @@ def launch_process(env: RotationEnv, plan: Launch):
     slip_days = max(0, int(round(slip_h / 24.0)))
     row[f"in.{v}.slip_d"] = float(slip_days)
     day = min(slip_days, len(windows) - 1)
+    _expect_docking(env, plan, day)
 
     # A relocation that frees the target port must be complete first.
     hold_days = 0
@@ -85,6 +86,7 @@ def launch_process(env: RotationEnv, plan: Launch):
         yield env.timeout(windows[day] - env.now)
     launched = env.now
     total_days = day
+    _expect_docking(env, plan, day)
     visitors_stand_down(env, v, launched, slipped=total_days > 0)
     env.slip_days[v] = float(total_days)
     row[f"{v}.launch_actual_utc"] = launched
@@ -110,3 +112,13 @@ def launch_process(env: RotationEnv, plan: Launch):
     causes["launch_slip"] += lateness - sum(causes.values())
     env.launch_causes[v] = causes
     yield from rendezvous_and_dock(env, plan, slipped=total_days > 0, launch_causes=causes)
+
+
+def _expect_docking(env: RotationEnv, plan: Launch, day: int) -> None:
+    """Publish the earliest docking a launch on window ``day`` allows (the slip is known weeks
+    ahead, so a return need not wait for a flight that cannot come in time)."""
+    rdv = plan.rendezvous
+    dist = rdv.durations[rdv.fallback if day > 0 else rdv.scheme]
+    env.expected_dock_h[plan.vehicle] = (
+        plan.windows_h[day] + float(dist.quantile(0.5)) * dist.to_hours
+    )

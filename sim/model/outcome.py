@@ -75,8 +75,15 @@ END_STATES = {
     "not-flown": "never reached the station (their launch or docking failed, or they stood down)",
 }
 
-#: A visit this much shorter than planned (hours) counts as cut.
-VISIT_CUT_TOLERANCE_H = 1.0
+#: Where launch windows and landing opportunities come from (column ``opportunities``).
+OPPORTUNITY_SOURCES = {
+    "orbit": "orbit",
+    "daily": "daily (no orbit section: one launch window and one landing opportunity a day)",
+}
+
+#: A visit more than this much shorter than planned (hours) counts as cut (as keep-visit's
+#: tolerance, :data:`sim.model.policy.KEEP_VISIT_TOLERANCE_H`).
+VISIT_CUT_TOLERANCE_H = 12.0
 
 
 def row_template(c: CompiledScenario) -> dict[str, Any]:
@@ -85,6 +92,7 @@ def row_template(c: CompiledScenario) -> dict[str, Any]:
         "replication": 0,
         "outcome": "as-planned",
         "outcome_reason": "",
+        "opportunities": OPPORTUNITY_SOURCES["orbit" if c.orbit_based else "daily"],
         "landing_planned_utc": NAN,
         "landing_actual_utc": NAN,
         "landing_delay_h": NAN,
@@ -142,7 +150,8 @@ def row_template(c: CompiledScenario) -> dict[str, Any]:
             row[f"{v}.dock_delay.{cause}_h"] = 0.0
         row[f"in.{v}.slip_d"] = NAN
         row[f"in.{v}.scrubs"] = 0.0
-        row[f"in.{v}.rendezvous_h"] = NAN
+        row[f"{v}.rendezvous_h"] = NAN
+        row[f"in.{v}.missed_burn"] = NAN
         row[f"in.{v}.auto_docking_failed"] = 0.0
     for v, r in c.returns.items():
         row.update(

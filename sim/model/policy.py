@@ -21,6 +21,9 @@ if TYPE_CHECKING:
     from sim.model.env import RotationEnv
 
 EPS_H = 1e-9
+#: A visit up to this much shorter than planned (hours) is kept: returns move by whole landing
+#: days, so a docking minutes or hours late does not move the return a day.
+KEEP_VISIT_TOLERANCE_H = 12.0
 
 
 def first_usable_from(plan: Return, t: float) -> float | None:
@@ -46,12 +49,16 @@ def keep_visit_undock(
     """The undock that keeps the visit of visitors who docked at ``arrival_h``, whether the visit
     had to be cut, and the undock the kept visit asks for (before landing opportunities).
 
-    The visit keeps its planned length (``plan.visit_planned_h``), never ending before the planned
-    undock; the undock is the first usable opportunity from then on. If that is past the upper bound,
+    The visit keeps its planned length (``plan.visit_planned_h``, less a tolerance of
+    ``KEEP_VISIT_TOLERANCE_H``), never ending before the planned undock; the undock is the first usable opportunity from then on. If that is past the upper bound,
     the visit is cut to the last usable opportunity inside it (``None`` when there is none after
     ``not_before_h``: no opportunity is left inside the bounds).
     """
-    desired = max(plan.planned_undock_h, arrival_h + plan.visit_planned_h, not_before_h)
+    desired = max(
+        plan.planned_undock_h,
+        arrival_h + plan.visit_planned_h - KEEP_VISIT_TOLERANCE_H,
+        not_before_h,
+    )
     upper = upper_bound_h(plan, life_end_h)
     kept = first_usable_from(plan, desired)
     if kept is not None and kept <= upper + EPS_H:

@@ -26,11 +26,12 @@ def rendezvous_and_dock(env: RotationEnv, plan: Launch, slipped: bool, launch_ca
     launched = env.now
 
     scheme = rdv.fallback if slipped else rdv.scheme
-    if (
-        not slipped
-        and rdv.missed_burn_p > 0
-        and env.uniform(f"docking.{v}.missed_burn", rng) < rdv.missed_burn_p
-    ):
+    # The missed-burn draw is made whether or not it matters, so it is an input of its own.
+    missed = (
+        rdv.missed_burn_p > 0 and env.uniform(f"docking.{v}.missed_burn", rng) < rdv.missed_burn_p
+    )
+    row[f"in.{v}.missed_burn"] = float(missed)
+    if missed and not slipped:
         scheme = rdv.fallback
         env.log(v, "rendezvous", "missed burn", f"reverts to {scheme}")
     u = env.strata.get(f"docking.{v}.rendezvous")
@@ -38,7 +39,7 @@ def rendezvous_and_dock(env: RotationEnv, plan: Launch, slipped: bool, launch_ca
     duration = rdv_draw.hours(rng) if u is None else rdv_draw.at(u)
     row[f"{v}.scheme_flown"] = scheme
     row[f"{v}.fallback"] = scheme != rdv.scheme
-    row[f"in.{v}.rendezvous_h"] = duration
+    row[f"{v}.rendezvous_h"] = duration
     env.log(v, "rendezvous", "start", scheme)
     yield env.timeout(duration)
 
@@ -84,7 +85,16 @@ def rendezvous_and_dock(env: RotationEnv, plan: Launch, slipped: bool, launch_ca
     row[f"{v}.dock_delay_h"] = delay
     causes = dict(launch_causes)
     causes["docking"] = extra + arrival_wait
-    causes["rendezvous"] = delay - sum(causes.values())
+    longer = delay - sum(causes.values())
+    if slipped:
+        # Any slip forces the fallback scheme: its longer rendezvous is the slip's (by cause).
+        late = {k: launch_causes[k] for k in launch_causes if launch_causes[k] > 0}
+        total = sum(late.values())
+        for k, part in late.items():
+            causes[k] += longer * part / total
+        causes["rendezvous"] = 0.0 if total > 0 else longer
+    else:
+        causes["rendezvous"] = longer
     for cause in DOCK_CAUSES:
         row[f"{v}.dock_delay.{cause}_h"] = causes.get(cause, 0.0)
     crew = [

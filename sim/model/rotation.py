@@ -20,7 +20,7 @@ from sim.model.lifeboats import HealthState
 from sim.model.outcome import finish_row
 from sim.model.rendezvous import relocation_process
 from sim.model.replacement import replacement_processes
-from sim.model.station import StationState, contingency_process
+from sim.model.station import StationState, contingency_process, dated_contingency_process
 
 
 def simulate_replication(
@@ -81,8 +81,14 @@ def simulate_replication(
     else:  # no returns: contingencies run to the end of the horizon
         stop = env.event()
     start_h = min((p.dock_planned_h for p in c.launches.values()), default=0.0)
+    for plan in c.contingencies:
+        if plan.at_h is not None:
+            env.process(dated_contingency_process(env, plan))
     if c.contingencies:
-        env.process(contingency_process(env, c.contingencies, start_h, stop))
+        planned_end = (
+            c.returns[c.primary].planned_undock_h if c.primary in c.returns else c.horizon_h
+        )
+        env.process(contingency_process(env, c.contingencies, start_h, stop, planned_end))
 
     for plan in c.returns.values():
         env.process(

@@ -7,6 +7,7 @@ aboard is checked against the station's crew limit and the seats of the docked v
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 import simpy
@@ -46,6 +47,8 @@ class StationState:
         self.crew_time = {p: CrewTime(env) for p in c.people if p in c.scheduled_people}
         self.arrived_at: dict[str, float] = {}  # person -> hours since epoch
         self.left_at: dict[str, float] = {}
+        #: Contingency processes holding or waiting for each person's time.
+        self.holds: dict[str, set] = {}
         for vehicle, port in c.docked_at.items():
             self.dock(vehicle, port, c.docked_since_h[vehicle], log=False)
         for person in c.people.values():
@@ -96,6 +99,10 @@ class StationState:
         for p in people:
             self.aboard.discard(p)
             self.left_at[p] = now
+            # A contingency holding (or waiting for) someone who leaves ends: they are gone.
+            for hold in list(self.holds.pop(p, ())):
+                if hold.is_alive:
+                    hold.interrupt("left")
         self.check(flight=vehicle)
 
     def seats_docked(self) -> int:
@@ -134,11 +141,15 @@ class StationState:
             env.violation(f"crew {n} above docked seats {seats} at {env.now:.2f} h")
 
 
-def contingency_process(env: RotationEnv, plans, start_h: float, stop: simpy.Event):
+def contingency_process(
+    env: RotationEnv, plans, start_h: float, stop: simpy.Event, planned_end_h: float = math.inf
+):
     """Arrivals of every kind of contingency (Poisson processes) from ``start_h`` until ``stop``.
 
     One SimPy process serves all kinds: it sleeps until the earliest next arrival. Each kind draws
-    from its own stream, in the same order as if it had a process of its own. Each arrival takes
+    from its own stream, in the same order as if it had a process of its own. The sampled input
+    ``in.contingency.<name>.count`` counts the arrivals before ``planned_end_h`` (the planned end of
+    the visit): a late return's longer window is a consequence, not an input. Each arrival takes
     the crew it needs (everyone aboard, a number of people drawn at random, or named people) at its
     priority, preempting planned work, for a sampled impact.
     """
@@ -157,17 +168,26 @@ def contingency_process(env: RotationEnv, plans, start_h: float, stop: simpy.Eve
         if stop.triggered:
             return
         plan, rng = plans[k], rngs[k]
-        _arrival(env, plan, rng)
+        _arrival(env, plan, rng, planned=env.now < planned_end_h)
         upcoming[k] = env.now + rng.exponential(1.0 / plan.rate_per_h)
 
 
-def _arrival(env: RotationEnv, plan, rng) -> None:
+def dated_contingency_process(env: RotationEnv, plan):
+    """A contingency that happens at a given instant (``at``), e.g. a recorded event in a replay."""
+    if plan.at_h < env.now:
+        return
+    yield env.timeout(plan.at_h - env.now)
+    _arrival(env, plan, env.rng[f"contingency.{plan.name}"])
+
+
+def _arrival(env: RotationEnv, plan, rng, planned: bool = True) -> None:
     """One contingency: count it, pick its crew and take their time."""
     station = env.station
     row = env.row
     impact = plan.impact_draw.hours(rng)
     row["contingency_count"] += 1
-    row[f"in.contingency.{plan.name}.count"] += 1
+    if planned:
+        row[f"in.contingency.{plan.name}.count"] += 1
     row["contingency_h"] += impact
     aboard = sorted(station.aboard, key=lambda p: env.c.people[p].index)
     if plan.crew == "all":
@@ -187,12 +207,16 @@ def _arrival(env: RotationEnv, plan, rng) -> None:
 def _hold_crew(env: RotationEnv, crew: list[str], hours: float, priority: int, name: str):
     """Take ``crew``'s time for ``hours`` at ``priority`` (preempting lower-priority work).
 
-    A more urgent contingency may preempt this one; the crew then handles that one instead.
+    A more urgent contingency may preempt this one; the crew then handles that one instead. It
+    ends when one of its people leaves the station.
     Traced as process ``contingency``, events ``hold`` (everyone taken) and ``release``, detail
     ``name=<kind> people=<a;b;...>`` (people last: names may contain spaces).
     """
     requests = []
     held = False
+    me = env.active_process
+    for person in crew:
+        env.station.holds.setdefault(person, set()).add(me)
     try:
         for person in crew:
             req = env.station.crew_time[person].request(priority=priority, preempt=True)
@@ -209,6 +233,8 @@ def _hold_crew(env: RotationEnv, crew: list[str], hours: float, priority: int, n
     if held and env.tracing:
         env.log("station", "contingency", "release", f"name={name} people={';'.join(crew)}")
     release_all(requests)
+    for person in crew:
+        env.station.holds.get(person, set()).discard(me)
 
 
 def release_all(requests: list) -> None:

@@ -228,7 +228,7 @@ def check_scenario(s: Scenario) -> list[tuple[str, str]]:
                 )
             )
     for i, c in enumerate(s.contingencies):
-        per_day = c.rate.rate_per_hour * 24.0
+        per_day = c.rate.rate_per_hour * 24.0 if c.rate is not None else 0.0
         if per_day > MAX_CONTINGENCIES_PER_DAY:
             add(
                 (

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
 from sim.scenario.distributions import Fixed, PoissonEvent
 from sim.scenario.fields import Duration, Hours, Instant, Probability, Quantity, _Model
@@ -83,15 +83,24 @@ class Work(_Model):
 
 
 class Contingency(_Model):
-    """A station contingency arriving as a Poisson process and preempting planned work."""
+    """A station contingency preempting planned work: random (a Poisson `rate`) or dated (`at`)."""
 
     name: str
-    rate: PoissonEvent
+    rate: PoissonEvent | None = Field(default=None, description="Arrivals (a Poisson process).")
+    at: Instant | None = Field(
+        default=None, description="Instead of `rate`: the one instant it happens (UTC)."
+    )
     impact: Duration = Field(description="How long it takes the crew it needs.")
     crew: Literal["all"] | int | list[str] = Field(
         default="all", description="'all', a number of people, or named people."
     )
     priority: int = Field(default=1, ge=0, le=9, description="0 most urgent; work is preempted.")
+
+    @model_validator(mode="after")
+    def _rate_or_instant(self) -> Contingency:
+        if (self.rate is None) == (self.at is None):
+            raise ValueError("give either `rate` (random arrivals) or `at` (a dated event)")
+        return self
 
 
 class LandingZone(_Model):

@@ -165,11 +165,12 @@ def test_a_plan_over_the_crew_limit_is_warned_and_its_violations_reported(tmp_pa
     from sim.cli import main
 
     out = tmp_path / "over"
-    # min_visit 0: every visit is flown (a visit not flown never puts 10 people aboard).
+    # No slip and no launch failure: every visit is flown (a visit not flown never puts 10 people
+    # aboard).
     status = main(
         ["run", str(BASELINE), "-n", "40", "--set", "station.max_crew=8", "--out", str(out),
-         "--set", "returns.MS-18.min_visit=0 d", "--backend", "serial", "--no-report",
-         "--sampling", "mc"]  # the draws this was written against: no launch fails in these 40
+         "--set", "vehicles.MS-19.launch.slip=0 d", "--set", "vehicles.MS-19.launch.failure_p=0",
+         "--backend", "serial", "--no-report", "--sampling", "mc"]
     )  # fmt: skip
     text = capsys.readouterr()
     assert status == 0

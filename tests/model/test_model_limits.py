@@ -28,7 +28,7 @@ def test_a_return_never_waits_past_the_design_life_for_late_visitors():
     landed = [r for r in out if not math.isnan(r["MS-18.undock_actual_utc"])]
     assert len(landed) == 300
     assert min(r["MS-18.life_margin_d"] for r in landed) >= 0.0
-    abandoned = [r for r in out if r["outcome_reason"] == "swap_abandoned"]
+    abandoned = [r for r in out if r["outcome_reason"] in ("swap_abandoned", "return_left")]
     assert abandoned, "some replications must give up the swap"
     for r in abandoned:
         if r["MS-18.health"] != "fit":  # declared unfit (vehicle_health): it leaves empty
