@@ -168,6 +168,7 @@ def _columns(c: CompiledScenario) -> dict[str, Any]:
     for r in c.health.replacements.values():
         if r.lead_time is not None:
             row[f"in.{r.vehicle}.lead_time_d"] = NAN
+            row[f"{r.vehicle}.replacement_flights"] = 0
             row[f"{r.vehicle}.launch_planned_utc"] = NAN  # known once the failure happens
             row[f"{r.vehicle}.dock_planned_utc"] = NAN
     for v in c.returns:

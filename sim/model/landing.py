@@ -23,7 +23,12 @@ if TYPE_CHECKING:
 from sim.model.emergency import emergency_undock_h, recall_event
 from sim.model.outcome import DELAY_CAUSES, DOCK_CAUSES
 from sim.model.policy import first_usable_from, keep_visit_undock, last_usable_by, upper_bound_h
-from sim.model.replacement import hold_unfit, return_target, wait_for_liner_moves
+from sim.model.replacement import (
+    hold_unfit,
+    return_target,
+    wait_arrival,
+    wait_for_liner_moves,
+)
 
 SECONDS_PER_DAY = 86400.0
 
@@ -49,7 +54,7 @@ def return_process(
 
     # The vehicle must be here.
     if v in env.arrived:
-        arrived = yield env.arrived[v]
+        arrived = yield from wait_arrival(env, v)
         if not arrived:
             env.log(v, "return", "no return", "vehicle never docked")
             env.fire(env.departed[v])

@@ -4,7 +4,7 @@ A person's lifeboat is the vehicle holding their seat liner, if that vehicle is 
 vehicle fails, the liners in it move (after the failure's ``lifeboat_after`` decision time, each a
 ``liner_swap`` of the person's own crew time) to free seats of other fit vehicles, people in
 ``lifeboat_order`` first; whoever finds no free fit seat is without a lifeboat (``no-lifeboat``) until
-one docks (any vehicle arriving with free seats, a replacement first of all). The clock of hours
+one docks (any vehicle arriving with free seats after the failure, a replacement first of all). The clock of hours
 without a lifeboat runs per person from the failure until their liner is installed in a fit vehicle.
 
 A vehicle's free seats are its seats less the people holding a liner in it and the people still to
@@ -85,6 +85,18 @@ class HealthState:
         delay = float(plan.lifeboat_after.sample(env.rng[f"health.{plan.index}.{vehicle}"]))
         delay *= plan.lifeboat_after.to_hours
         env.process(self._after_decision(delay))
+        if len(self.unfit) == 1:  # from now on, any vehicle that docks may offer free seats
+            for v, event in env.arrived.items():
+                if not event.triggered:
+                    env.process(self._on_arrival(v, event))
+
+    def _on_arrival(self, vehicle: str, arrived: simpy.Event):
+        if not (yield arrived):
+            return
+        hatch = self.env.station.docked_since[vehicle] + self.env.c.work_start_after_docking_h
+        if self.env.now < hatch:
+            yield self.env.timeout(hatch - self.env.now)
+        self.assign()
 
     def _after_decision(self, delay_h: float):
         if delay_h > 0:

@@ -17,6 +17,10 @@ from typing import TYPE_CHECKING
 
 from sim.model.launch import launch_process
 
+#: Flights of an uncrewed replacement: after a launch failure or an abandoned docking another
+#: vehicle is prepared (a new lead time), up to this many in all.
+MAX_REPLACEMENT_FLIGHTS = 3
+
 if TYPE_CHECKING:
     from sim.model.compiled import Return
     from sim.model.env import RotationEnv
@@ -37,7 +41,26 @@ def _replacement(env: RotationEnv, plan: ReplacementPlan):
         rng = env.rng[f"replacement.{v}"]
         lead = float(plan.lead_time.sample(rng)) * plan.lead_time.to_hours
         env.row[f"in.{v}.lead_time_d"] = lead / 24.0
-        yield from _launch_after(env, plan, failed_at + lead)
+        earliest = failed_at + lead
+        for flight in range(1, MAX_REPLACEMENT_FLIGHTS + 1):
+            env.row[f"{v}.replacement_flights"] = flight
+            yield from _launch_after(env, plan, earliest)
+            if env.arrived[v].value or flight == MAX_REPLACEMENT_FLIGHTS:
+                break
+            # Lost on launch or never docked: another vehicle after a new lead time. Fresh events,
+            # set before anyone resumes, so the return waits for the next flight (wait_arrival).
+            env.arrived[v] = env.event()
+            env.launched[v] = env.event()
+            env.row[f"{v}.launch_failed"] = False
+            # A new vehicle and campaign: fresh draws, not the stratified ones of the first flight.
+            strata = getattr(env, "strata", {})
+            for key in [
+                k for k in strata if k.startswith(f"launch.{v}.") or k.startswith(f"docking.{v}")
+            ]:
+                del strata[key]
+            env.row[f"{v}.stood_down"] = False
+            earliest = env.now + float(plan.lead_time.sample(rng)) * plan.lead_time.to_hours
+            env.log(v, "replacement", "another flight", f"for {plan.failed}")
     elif not env.launched[v].triggered:
         staying = [p for p in plan.stays_home if p not in env.station.aboard]
         health.staying_home.update(staying)
@@ -84,6 +107,16 @@ def _launch_after(env: RotationEnv, plan: ReplacementPlan, earliest_h: float):
     row[f"{plan.vehicle}.dock_planned_utc"] = shifted.dock_planned_h
     env.log(plan.vehicle, "replacement", "launch planned", f"for {plan.failed}")
     yield from launch_process(env, shifted)
+
+
+def wait_arrival(env: RotationEnv, vehicle: str):
+    """Whether ``vehicle`` docks (a generator for ``yield from``); waits through the next flight
+    when a replacement is flown again after a failed one."""
+    while True:
+        event = env.arrived[vehicle]
+        arrived = yield event
+        if arrived or env.arrived[vehicle] is event:
+            return arrived
 
 
 def return_target(env: RotationEnv, vehicle: str, target_h: float) -> float:

@@ -99,3 +99,37 @@ def test_a_lost_vehicle_takes_the_liners_at_once():
     for p in ("A1", "A2"):
         assert row[f"crew.{p}.no_lifeboat_h"] == pytest.approx(1.0)
         assert row[f"crew.{p}.home_on"] == "B"
+
+
+def test_a_replacement_lost_on_launch_is_flown_again_after_a_new_lead_time():
+    compiled = compile_scenario(
+        load_scenario(SCENARIO, [REPLACEMENT, "vehicles.R.launch.failure_p=0.5"])
+    )
+    rows = [simulate_replication(compiled, i, 1)[0] for i in range(40)]
+    second = [r for r in rows if r["R.replacement_flights"] == 2]
+    assert second, "some replications need a second flight"
+    for row in second:
+        # First flight h 342 lost; the next 10 d later: h 582 (06:00), docked h 585, liners h 588.
+        assert row["R.launch_actual_utc"] == 582.0
+        assert row["R.dock_actual_utc"] == 585.0
+        assert row["crew.A1.no_lifeboat_h"] == pytest.approx(588.0 - FAILURE_H)
+        assert row["crew.A1.home_on"] == "R"
+    assert {r["R.replacement_flights"] for r in rows} <= {1, 2, 3}
+
+
+def test_a_crewed_replacement_leaves_seats_empty_for_the_stranded():
+    _, row, _ = run(
+        "crew={A1: {aboard: A, returns: A}, A2: {aboard: A, returns: A}, "
+        "B1: {aboard: B, returns: B}, X: {up: R, returns: R}}",
+        "vehicles.R.crewed=true",
+        "vehicles.R.launch.planned=2030-01-10T06:00:00Z",
+        "returns.R.planned_undock=2030-01-20T00:00:00Z",
+        "vehicle_health.replacements={A: {vehicle: R, stays_home: [X]}}",
+    )
+    # X gives up the seat up (the failure, h 96, is before R's launch, h 222); R docks h 225 with
+    # three free seats; the hatch opens h 227 and the liners are in at h 228: 132 h without one.
+    assert row["crew.X.end_state"] == "not-flown"
+    for p in ("A1", "A2"):
+        assert row[f"crew.{p}.no_lifeboat_h"] == pytest.approx(228.0 - FAILURE_H)
+        assert row[f"crew.{p}.home_on"] == "R"
+        assert row[f"crew.{p}.home_utc"] == 456.0 + 3.0

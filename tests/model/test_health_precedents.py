@@ -107,9 +107,6 @@ def test_starliner_replay_brings_the_crew_home_on_crew9_with_its_two_empty_seats
     for person in ("Wilmore", "Williams"):
         assert row[f"crew.{person}.home_on"] == "Crew-9"
         assert row[f"crew.{person}.home_utc"] == row["Crew-9.landing_actual_utc"]
-    for person in ("Cardman", "Wilson"):  # gave up their seats up
-        assert row[f"crew.{person}.home_on"] == ""
-        assert row[f"crew.{person}.end_state"] == "not-flown"
     # Without a lifeboat: the decision until the liners are in Crew-8 (13 d + a move), then the
     # move from Crew-8 into Crew-9 once its hatch is open.
     assert row["crew.Wilmore.no_lifeboat_h"] == pytest.approx(
