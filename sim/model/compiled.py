@@ -15,14 +15,19 @@ from typing import Any
 import numpy as np
 
 from sim.model.draws import draw
+from sim.model.geometry import (
+    HORIZON_DAYS,
+    daylight_flags,
+    orbit_of,
+    orbit_opportunities,
+    time_of_day_h,
+)
 from sim.model.inputs import DEFAULT_BLOCK_SIZE, set_sampling
 from sim.scenario import Scenario
 
 #: Planned work runs at this SimPy priority; contingencies (0-9) and liner swaps preempt it.
 WORK_PRIORITY = 10
 LINER_SWAP_PRIORITY = 5
-#: Days of launch windows and landing opportunities prepared ahead.
-HORIZON_DAYS = 400
 
 
 @dataclass(frozen=True)
@@ -180,21 +185,13 @@ def _median_h(dist: Any) -> float:
     return float(dist.quantile(0.5)) * dist.to_hours
 
 
-def _daylight_flags(
-    times_unix: np.ndarray, lat: float, lon: float, margin_deg: float
-) -> np.ndarray:
-    from sim.orbit.sun import sun_elevation_deg
-
-    return np.asarray(sun_elevation_deg(times_unix, lat, lon)) > margin_deg
-
-
 def compile_scenario(s: Scenario) -> CompiledScenario:
     """Precompute the numbers of a validated scenario (no random draws here)."""
     from sim.scenario.health import with_replacement_vehicles
 
     s = with_replacement_vehicles(s)  # vehicles named by `like` replacements
     epoch_unix = s.epoch.timestamp()
-    orbit = _orbit_of(s)
+    orbit = orbit_of(s)
 
     launches: dict[str, Launch] = {}
     for name, v in s.vehicles.items():
@@ -253,13 +250,13 @@ def compile_scenario(s: Scenario) -> CompiledScenario:
         undock = s.hours(r.planned_undock)
         descent = float(r.descent.mean()) * r.descent.to_hours
         if orbit is not None:
-            opps = _orbit_opportunities(s, orbit, r, undock, descent)
+            opps = orbit_opportunities(s, orbit, r, undock, descent)
         else:
             days = np.arange(HORIZON_DAYS + 1, dtype=float)
             opps = undock + days * 24.0 + days * r.opportunity_drift
         if r.daylight:
             landing_unix = epoch_unix + (opps + descent) * 3600
-            usable = _daylight_flags(landing_unix, r.zone.lat, r.zone.lon, r.daylight_margin_deg)
+            usable = daylight_flags(landing_unix, r.zone.lat, r.zone.lon, r.daylight_margin_deg)
         else:
             usable = np.ones(len(opps), bool)
         life_end = None
@@ -345,7 +342,7 @@ def compile_scenario(s: Scenario) -> CompiledScenario:
         tasks=tasks,
         work_hours_per_day=s.work.hours_per_day,
         # The work day starts at a UTC time of day; the epoch need not be at midnight.
-        work_day_start_h=(s.work.day_start - _time_of_day_h(epoch_unix)) % 24.0,
+        work_day_start_h=(s.work.day_start - time_of_day_h(epoch_unix)) % 24.0,
         work_start_after_docking_h=s.work.start_after_docking,
         contingencies=contingencies,
     )
@@ -376,50 +373,3 @@ def compile_scenario(s: Scenario) -> CompiledScenario:
 
     compile_health(s, compiled, orbit)
     return compiled
-
-
-def _time_of_day_h(unix_s: float) -> float:
-    """UTC time of day of a Unix instant, in hours."""
-    return (unix_s % 86400.0) / 3600.0
-
-
-def _orbit_of(s: Scenario) -> Any:
-    """The station orbit of a scenario with an `orbit` section, else None."""
-    if s.orbit is None:
-        return None
-    from sim.orbit.geometry import Orbit
-
-    o = s.orbit
-    if o.tle:
-        return Orbit.from_tle(o.tle[0], o.tle[1])
-    ref = o.reference_launch or next((n for n, v in s.vehicles.items() if v.launch), None)
-    if ref is None:
-        raise ValueError("orbit: no launching vehicle to fix the orbital plane; give orbit.tle")
-    when = s.vehicles[ref].launch.planned.timestamp() - o.launch_offset_h * 3600
-    return Orbit.from_launch(
-        o.launch_site.lat, o.launch_site.lon, when, o.inclination_deg, o.altitude_km
-    )
-
-
-def _orbit_opportunities(
-    s: Scenario, orbit: Any, r: Any, undock_h: float, descent_h: float
-) -> np.ndarray:
-    """Undock instants (hours) from the orbit's landing opportunities, the planned undock first."""
-    from sim.orbit.geometry import landing_opportunities
-
-    start = s.epoch.timestamp() + (undock_h - 24) * 3600
-    end = start + (HORIZON_DAYS + 2) * 86400
-    opps = landing_opportunities(
-        orbit,
-        r.zone.lat,
-        r.zone.lon,
-        start,
-        end,
-        cross_range_km=s.orbit.cross_range_km,
-        entry_to_touchdown_s=s.orbit.entry_to_touchdown_h * 3600,
-        daylight_margin_deg=r.daylight_margin_deg,
-    )
-    touchdown = np.asarray(opps["touchdown_unix"], float)
-    undock = (touchdown - s.epoch.timestamp()) / 3600 - descent_h
-    later = undock[undock > undock_h + 1e-6]
-    return np.concatenate([[undock_h], later])
