@@ -27,6 +27,8 @@ from sim.scenario import Scenario
 
 #: Planned work runs at this SimPy priority; contingencies (0-9) and liner swaps preempt it.
 WORK_PRIORITY = 10
+#: Quantiles that bound a drawn descent (the daylight rule holds over the whole range).
+DESCENT_RANGE_Q = (0.001, 0.999)
 LINER_SWAP_PRIORITY = 5
 
 
@@ -76,6 +78,9 @@ class Return:
     latest_undock_h: float = math.inf  # hard limit; does not move with a launch slip
     usable_h: tuple[float, ...] = ()  # usable opportunities
     descent_draw: Any = None  # the descent distribution, compiled (sim.model.draws)
+    #: The range a descent is drawn in (hours): its 0.1 and 99.9 % quantiles. The daylight rule is
+    #: checked at both ends, so a landing judged in daylight stays in daylight whatever is drawn.
+    descent_range_h: tuple[float, float] = (0.0, math.inf)
     #: People who fly up in the run and come home on this vehicle, and the vehicles they fly up on.
     visitors: tuple[str, ...] = ()
     visitor_vehicles: tuple[str, ...] = ()
@@ -254,9 +259,17 @@ def compile_scenario(s: Scenario) -> CompiledScenario:
         else:
             days = np.arange(HORIZON_DAYS + 1, dtype=float)
             opps = undock + days * 24.0 + days * r.opportunity_drift
+        descent_range = (
+            float(r.descent.quantile(DESCENT_RANGE_Q[0])) * r.descent.to_hours,
+            float(r.descent.quantile(DESCENT_RANGE_Q[1])) * r.descent.to_hours,
+        )
         if r.daylight:
-            landing_unix = epoch_unix + (opps + descent) * 3600
-            usable = daylight_flags(landing_unix, r.zone.lat, r.zone.lon, r.daylight_margin_deg)
+            usable = np.ones(len(opps), bool)
+            for d in (descent_range[0], descent, descent_range[1]):
+                landing_unix = epoch_unix + (np.asarray(opps, float) + d) * 3600
+                usable &= daylight_flags(
+                    landing_unix, r.zone.lat, r.zone.lon, r.daylight_margin_deg
+                )
         else:
             usable = np.ones(len(opps), bool)
         life_end = None
@@ -271,6 +284,7 @@ def compile_scenario(s: Scenario) -> CompiledScenario:
             spec=r,
             planned_undock_h=undock,
             descent_nominal_h=descent,
+            descent_range_h=descent_range,
             landing_planned_h=landing_planned,
             planned_day=math.floor((epoch_unix + landing_planned * 3600) / 86400),
             opportunities_h=tuple(float(x) for x in opps),

@@ -219,6 +219,8 @@ def return_process(
 
     u = env.strata.get(f"landing.{v}.descent")
     descent = plan.descent_draw.hours(rng) if u is None else plan.descent_draw.at(u)
+    low, high = plan.descent_range_h
+    descent = min(max(descent, low), high)  # the range the daylight check covered
     causes["descent"] = descent - plan.descent_nominal_h
     yield env.timeout(descent)
     landed = env.now

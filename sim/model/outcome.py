@@ -224,12 +224,22 @@ def classify(c: Any, row: dict[str, Any]) -> tuple[str, str]:
     if row["visit_cancelled"] or any(row[f"crew.{p}.end_state"] == "not-flown" for p in visitors):
         return "visit-not-flown", reason
     if not all(_home_as_planned(c, row, p) for p in visitors):
-        return "stranded", reason
+        return "stranded", reason or _stranded_reason(c, row)
     if not row["work_complete"]:
         return ("short-visit" if row["visit_cut"] else "work-incomplete"), "work_incomplete"
     if c.primary is not None and not row["landed_on_planned_day"]:
         return "late-return", "late_landing"
     return "as-planned", ""
+
+
+def _stranded_reason(c: Any, row: dict[str, Any]) -> str:
+    """Why visitors came home on another vehicle than planned, when no process said why: their
+    return vehicle was declared unfit (or lost), else another vehicle took them."""
+    for p in c.visitors:
+        health = row.get(f"{c.people[p].returns}.health", "fit")
+        if health not in ("fit", "", None):
+            return "vehicle_unfit"
+    return "other_vehicle"
 
 
 def _reason(c: Any, row: dict[str, Any]) -> str:

@@ -74,9 +74,14 @@ def landing_md(v: Verdict) -> str:
     ]
     text = markdown_table(head, [when, late])
     planned = f"Planned landing: {stamp(v.planned)} UTC. " if v.planned is not None else ""
+    whose = (
+        f"These are the landings of {v.who()} themselves, in the replications in which they flew. "
+        if v.of_people
+        else ""
+    )
     notes = [
-        f"{planned}P80 means 80 % of replications land by then (1 in 5 later). Intervals are "
-        "exact 95 % order-statistic intervals of the percentile."
+        f"{planned}{whose}P80 means 80 % of replications land by then (1 in 5 later). Intervals "
+        "are exact 95 % order-statistic intervals of the percentile."
     ]
     points = [q for q in v.quantiles if q.is_point]
     if points:

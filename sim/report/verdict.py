@@ -60,6 +60,9 @@ class Verdict:
     work_complete: analysis.Proportion | None = None
     no_landing: float = 0.0
     violated: analysis.Proportion | None = None
+    #: True when the percentiles are those of the visitors' own landing, over the replications in
+    #: which they flew; False when they are the headline vehicle's landing.
+    of_people: bool = False
 
     def who(self) -> str:
         if not self.people:
@@ -88,14 +91,17 @@ class Verdict:
             if q.delay_d <= 0.5 / 24:
                 tail.append(f"even the {label} landing is on the planned day")
             elif not tail:
+                subject = f"{self.who()} land" if self.of_people else f"{self.flight} lands"
                 tail.append(
-                    f"{odds} chance that {self.flight} lands on or after {day(q.when)} "
+                    f"{odds} chance that {subject} on or after {day(q.when)} "
                     f"({days(q.delay_d)} late)"
                 )
             else:
                 tail.append(f"{odds} {words} {day(q.when)} ({days(q.delay_d)} late)")
         if tail:
             text = "; ".join(tail)
+            if self.of_people and self.not_flown is not None and self.not_flown.successes:
+                text += ", if they fly"
             out.append(text[0].upper() + text[1:] + ".")
         if self.visit_cut is not None and self.visit_planned_d:
             planned = f"the planned {self.visit_planned_d:.1f} days"
@@ -208,6 +214,23 @@ def landing_quantiles(df: pd.DataFrame) -> list[Quantile]:
     return out
 
 
+def people_landing(df: pd.DataFrame, people: Sequence[str]) -> pd.DataFrame | None:
+    """The first visitor's own landing as ``landing_actual_utc`` / ``landing_delay_h`` columns
+    (delay against the headline's planned landing), over the replications in which they flew and
+    came home; None when the model does not record per-person homecomings."""
+    if not people or "landing_planned_utc" not in df.columns:
+        return None
+    home, state = f"crew.{people[0]}.home_utc", f"crew.{people[0]}.end_state"
+    if home not in df.columns:
+        return None
+    flew = df[state] != "not-flown" if state in df.columns else pd.Series(True, index=df.index)
+    when = pd.to_datetime(df.loc[flew, home], utc=True)
+    planned = pd.to_datetime(df.loc[flew, "landing_planned_utc"], utc=True)
+    delay_h = (when - planned) / pd.Timedelta(hours=1)
+    out = pd.DataFrame({"landing_actual_utc": when, "landing_delay_h": delay_h})
+    return out[out["landing_actual_utc"].notna()]
+
+
 def planned_visit_days(
     df: pd.DataFrame, scenario: Mapping[str, Any] | None, people: Sequence[str], flight: str
 ) -> float | None:
@@ -240,7 +263,10 @@ def visit_cut(df: pd.DataFrame, planned_d: float | None) -> analysis.Proportion 
 
 def not_flown(df: pd.DataFrame, people: Sequence[str]) -> analysis.Proportion | None:
     """Share of replications in which the visitors never reached the station: the first visitor's
-    ``crew.<name>.end_state`` when the model writes it, else a visit that never began."""
+    ``crew.<name>.end_state`` when the model writes it, else a visit that never began. None when
+    the scenario has no visitors (nobody flies up to come home on the headline vehicle)."""
+    if not people:
+        return None
     state = [f"crew.{p}.end_state" for p in people if f"crew.{p}.end_state" in df.columns]
     if state:
         return analysis.probability(df, (df[state[0]] == "not-flown").to_numpy())
@@ -269,11 +295,13 @@ def verdict(
                 flag &= df[f"crew.{p}.home_on"] == flight
         on_day = analysis.probability(df, flag.to_numpy())
     landed = df["landing_actual_utc"].notna() if "landing_actual_utc" in df.columns else None
-    quantiles = (
-        landing_quantiles(df)
-        if landed is not None and landed.any() and "landing_delay_h" in df.columns
-        else []
-    )
+    own = people_landing(df, people)
+    if own is not None and len(own):
+        quantiles = landing_quantiles(own)
+    elif landed is not None and landed.any() and "landing_delay_h" in df.columns:
+        quantiles, own = landing_quantiles(df), None
+    else:
+        quantiles, own = [], None
     visit_d = planned_visit_days(df, scenario, people, flight)
     work = (
         analysis.probability(df, "work_complete", na="false")
@@ -297,4 +325,5 @@ def verdict(
             if "violations" in df.columns
             else None
         ),
+        of_people=own is not None,
     )
