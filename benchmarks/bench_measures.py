@@ -385,7 +385,7 @@ def _estimates(args: tuple[str, int, int]) -> tuple[str, int, float, float, floa
         p_half = 1.96 * float(np.sqrt(on.mean() * (1 - on.mean()) / n))
     else:
         found = smp.proportion_ci(on, reps, compiled.block_size)
-        p_half = (found[2] - found[1]) / 2
+        p_half = (found[2] - found[1]) / 2 if found else float("nan")  # too few blocks
     landed = np.isfinite(delay)
     return mode, seed, float(on.mean()), p_half, p80, float(delay[landed].mean())
 

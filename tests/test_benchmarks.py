@@ -101,7 +101,7 @@ def test_variance_section_reports_ratios_to_plain_monte_carlo(tmp_path):
     sys.path.insert(0, str(ROOT / "benchmarks"))
     import bench_measures
 
-    res = bench_measures.variance_ratio(seeds=3, n=100, workers=1, modes=("mc", "lhs"))
+    res = bench_measures.variance_ratio(seeds=3, n=200, workers=1, modes=("mc", "lhs"))
     lhs = res["plans"]["lhs"]
     mc = res["plans"]["mc"]
     assert lhs["p_on_time_ratio"] == mc["p_on_time_var"] / lhs["p_on_time_var"]
