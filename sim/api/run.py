@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -23,7 +22,7 @@ from sim.api.plotting import RunPlots
 from sim.api.scenario import Scenario, load
 from sim.errors import CrewsimError, RuntimeFault
 from sim.montecarlo import results
-from sim.montecarlo.planning import DEFAULT_TRACE_SAMPLE
+from sim.montecarlo.planning import DEFAULT_TRACE_SAMPLE, versions
 
 
 class Run:
@@ -186,20 +185,6 @@ def _arrow(df: pd.DataFrame) -> Any:
     return pa.Table.from_pandas(df, preserve_index=False)
 
 
-def _versions() -> dict[str, str]:
-    from importlib.metadata import PackageNotFoundError, version
-
-    import sim
-
-    out = {"crewsim": sim.__version__, "python": sys.version.split()[0]}
-    for pkg in ("numpy", "simpy", "pandas", "pyarrow"):
-        try:
-            out[pkg] = version(pkg)
-        except PackageNotFoundError:
-            out[pkg] = "not installed"
-    return out
-
-
 def simulate(
     scenario: Scenario | str | os.PathLike[str],
     n: int | None = None,
@@ -246,7 +231,7 @@ def simulate(
             bar.close()
     resolved = resolved_yaml(scenario.model)
     manifest = {
-        **_versions(),
+        **versions(),
         "run_id": None,
         "scenario": scenario.name,
         "scenario_path": str(scenario.source),
