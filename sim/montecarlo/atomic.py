@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -53,35 +54,34 @@ def remove_temporary_files(folder: Path) -> list[Path]:
     return stale
 
 
-def write_text_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file (flushed to disk) and ``os.replace``;
-    never through a symbolic link."""
+@contextmanager
+def atomic_file(path: Path, mode: str = "wb") -> Iterator[Any]:
+    """A file that becomes ``path`` only when the block ends without error: written under a
+    temporary name (never through a symbolic link), flushed to disk (fsync), then renamed; an
+    error or an interruption removes the temporary file and leaves ``path`` as it was."""
     tmp = _tmp_name(path)
     try:
-        with _open_new(tmp, "w") as f:
-            f.write(text)
+        with _open_new(tmp, mode) as f:
+            yield f
             f.flush()
             os.fsync(f.fileno())
         _replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def write_text_atomic(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` atomically (:func:`atomic_file`)."""
+    with atomic_file(path, "w") as f:
+        f.write(text)
 
 
 def save_figure_atomic(fig: Any, path: Path, **savefig: Any) -> None:
-    """``fig.savefig`` to ``path`` through a temporary file and ``os.replace``; the format is
-    taken from ``path``'s suffix; never through a symbolic link."""
-    tmp = _tmp_name(path)
+    """``fig.savefig`` to ``path`` atomically; the format is taken from ``path``'s suffix."""
     fmt = savefig.pop("format", None) or path.suffix.lstrip(".") or "png"
-    try:
-        with _open_new(tmp) as f:
-            fig.savefig(f, format=fmt, **savefig)
-            f.flush()
-            os.fsync(f.fileno())
-        _replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    with atomic_file(path) as f:
+        fig.savefig(f, format=fmt, **savefig)
 
 
 def write_json_atomic(path: Path, data: Mapping[str, Any]) -> None:
@@ -90,17 +90,9 @@ def write_json_atomic(path: Path, data: Mapping[str, Any]) -> None:
 
 
 def write_table_atomic(path: Path, table: pa.Table) -> None:
-    """Write a Parquet file through a temporary name, flushed to disk (fsync) before the rename, so
-    neither a killed write nor a crash of the machine leaves a valid-looking but incomplete part."""
+    """Write a Parquet file atomically (:func:`atomic_file`): neither a killed write nor a crash of
+    the machine leaves a valid-looking but incomplete part."""
     import pyarrow.parquet as pq
 
-    tmp = _tmp_name(path)
-    try:
-        with _open_new(tmp) as f:
-            pq.write_table(table, f)
-            f.flush()
-            os.fsync(f.fileno())
-        _replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    with atomic_file(path) as f:
+        pq.write_table(table, f)

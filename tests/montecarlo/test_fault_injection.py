@@ -17,6 +17,7 @@ from pathlib import Path
 
 import fake_model
 import pandas as pd
+import psutil
 import pytest
 
 from sim.montecarlo import results, runner
@@ -41,17 +42,13 @@ if __name__ == "__main__":
 def _session_processes(sid: int) -> list[str]:
     """Processes (pid and command) of the session ``sid`` still running (zombies excluded)."""
     found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
+    for proc in psutil.process_iter(["pid", "cmdline", "status"]):
         try:
-            stat = (entry / "stat").read_bytes()
-            cmd = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-        except OSError:
+            if os.getsid(proc.pid) != sid or proc.info["status"] == psutil.STATUS_ZOMBIE:
+                continue
+        except (OSError, psutil.Error):
             continue
-        fields = stat.rsplit(b")", 1)[1].split()
-        if int(fields[3]) == sid and fields[0] != b"Z":
-            found.append(f"{entry.name}: {cmd[:120]}")
+        found.append(f"{proc.pid}: {' '.join(proc.info['cmdline'] or [])[:120]}")
     return found
 
 
