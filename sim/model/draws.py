@@ -93,7 +93,7 @@ def _compile(dist: Any) -> tuple[Sampler, Callable[[float], float]]:
     if kind == "bernoulli":
         p = dist.p
         return (lambda rng: float(rng.random() < p)), (lambda u: float(u < p))
-    if kind == "zero_inflated_weibull":
+    if kind == "zero_inflated_weibull" and not dist.from_record:
         shape, scale, p_zero = dist.shape, dist.scale, dist.p_zero
 
         def ziw(rng: np.random.Generator) -> float:
