@@ -80,6 +80,12 @@ def add_parser(subparsers: Any) -> None:
         "or mc (independent draws)",
     )
     p.add_argument("--no-report", action="store_true", help="skip summary.md and plots")
+    p.add_argument(
+        "--no-sensitivity",
+        action="store_true",
+        help="skip the reruns under the scenario's `sensitivity.priors` (the report's prior "
+        "sensitivity section)",
+    )
     p.set_defaults(func=run)
 
 
@@ -121,9 +127,12 @@ def run(args: argparse.Namespace) -> int:
             if not Path(args.scenario).is_file():
                 raise CrewsimError(f"no scenario file {args.scenario}")
             from sim.scenario import load_scenario, scenario_warnings
+            from sim.scenario.loading import sensitivity_bases
 
             sets = single_values(args.set, args.scenario)
             scenario = load_scenario(args.scenario, sets)
+            if not (args.no_report or args.no_sensitivity):
+                sensitivity_bases(args.scenario, scenario)  # a missing prior file fails up front
             for warning in scenario_warnings(scenario):
                 print(f"crewsim run: warning: {args.scenario}: {warning}", file=sys.stderr)
             out = run_scenario(
@@ -148,6 +157,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"crewsim run: {exc}", file=sys.stderr)
         return exc.exit_status
     if not args.no_report:
+        if not args.no_sensitivity:
+            write_sensitivity_or_warn(out, quiet=args.quiet)
         write_report_or_warn(out)
     print_summary(out, quiet=args.quiet)
     return 0
@@ -167,6 +178,7 @@ def command_line(args: argparse.Namespace) -> str:
         ("--chunk-size", args.chunk_size),
         ("--trace-sample", args.trace_sample),
         ("--precision", args.precision),
+        ("--sampling", args.sampling),
         ("--out", args.out),
         ("--resume", args.resume),
     ]
@@ -174,34 +186,13 @@ def command_line(args: argparse.Namespace) -> str:
     for flag, value in options:
         if value is not None:
             parts += [flag, str(value)]
-    parts += [flag for flag, on in (("--quiet", args.quiet), ("--no-report", args.no_report)) if on]
+    switches = (
+        ("--quiet", args.quiet),
+        ("--no-report", args.no_report),
+        ("--no-sensitivity", args.no_sensitivity),
+    )
+    parts += [flag for flag, on in switches if on]
     return shlex.join(parts)
-
-
-HEADLINE_SUFFIXES = (
-    "violations",
-    "landing_delay_h",
-    "landed_on_planned_day",
-    "work_complete",
-    "work_done_frac",
-)
-
-
-def headline(
-    run_dir: Path, manifest: dict[str, Any] | None = None
-) -> list[tuple[str, str, float, str]]:
-    """Headline numbers of a run as ``(flight, metric, value, unit)`` (``sim.analysis.headline``):
-    P50/P70/P80 of each flight's landing delay (h), P(landing on the planned day), P(work plan
-    complete), the share of replications with a constraint violated. Reads only those columns."""
-    import pyarrow.parquet as pq
-
-    from sim.analysis import headline as analysis_headline
-    from sim.montecarlo.results import OUTCOMES
-
-    path = run_dir / OUTCOMES
-    names = [c for c in pq.read_schema(path).names if c.endswith(HEADLINE_SUFFIXES)]
-    table = analysis_headline(pq.read_table(path, columns=names).to_pandas(), manifest)
-    return [(r.flight, r.metric, float(r.value), r.unit) for r in table.itertuples(index=False)]
 
 
 def print_summary(run_dir: Path, quiet: bool = False) -> None:
@@ -240,6 +231,19 @@ def print_summary(run_dir: Path, quiet: bool = False) -> None:
     summary = run_dir / "summary.md"
     if summary.is_file():
         print(f"summary: {summary}")
+
+
+def write_sensitivity_or_warn(run_dir: Path, quiet: bool = False) -> None:
+    """Rerun the scenario under its alternative priors (``sensitivity.json``). A failure does not
+    undo the run: the results are complete, and the report then goes without the section."""
+    from sim.errors import CrewsimError
+
+    try:
+        from sim.api.sensitivity import write_prior_sensitivity
+
+        write_prior_sensitivity(run_dir, say=None if quiet else print)
+    except CrewsimError as exc:
+        print(f"warning: no prior sensitivity ({exc}); the results are complete", file=sys.stderr)
 
 
 def write_report_or_warn(run_dir: Path) -> None:

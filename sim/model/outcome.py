@@ -50,12 +50,13 @@ OUTCOME_LABELS: dict[str, str] = {
         "home on another vehicle (their seat-liner swap was abandoned)."
     ),
     "short-visit": (
-        "The visitors came home as planned, but the visit was cut shorter than planned and the "
-        "work plan is incomplete."
+        "The visitors came home on their planned vehicle (on the planned day or late), but the "
+        "visit was cut shorter than planned and the work plan is incomplete."
     ),
     "work-incomplete": (
-        "The visitors came home as planned after a visit of the planned length, but the work "
-        "plan is incomplete (contingencies, efficiency)."
+        "The visitors came home on their planned vehicle (on the planned day or late) after a "
+        "visit of the planned length, but the work plan is incomplete (contingencies, "
+        "efficiency, a late arrival in the working day)."
     ),
     "late-return": (
         "The visitors came home on their planned vehicle with the work plan complete, but after "

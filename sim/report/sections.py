@@ -17,7 +17,7 @@ import pandas as pd
 
 from sim import analysis
 from sim.model import outcome as model_outcome
-from sim.report.verdict import ATOM_SHARE, Verdict, days, pct, stamp
+from sim.report.verdict import ATOM_SHARE, CUT_WORDS, Verdict, cut_flags, days, pct, stamp
 from sim.tables import markdown_table
 
 #: Columns summarised by percentiles when present (headline first, then per flight).
@@ -155,17 +155,15 @@ def consequences_md(df: pd.DataFrame, v: Verdict) -> str:
             _share_cell(delayed, "work_complete"),
         ),
     ]
-    if "visit_days" in df.columns and v.visit_planned_d:
+    if v.visit_planned_d and cut_flags(df, v.visit_planned_d) is not None:
         planned_d = v.visit_planned_d
 
         def cut(frame: pd.DataFrame) -> str:
-            visit = pd.to_numeric(frame["visit_days"], errors="coerce")
-            return pct(float((visit < planned_d - 1 / 24).mean())) if len(frame) else "-"
+            flags = cut_flags(frame, planned_d)
+            return pct(float(flags.mean())) if flags is not None and len(frame) else "-"
 
-        rows.insert(
-            1,
-            (f"visit shorter than the planned {v.visit_planned_d:.1f} days", cut(df), cut(delayed)),
-        )
+        label = f"visit cut {CUT_WORDS} below the planned {planned_d:.1f} days"
+        rows.insert(1, (label, cut(df), cut(delayed)))
     note = (
         "Delayed landings: replications that landed, but not on the planned day (UTC). Visit "
         "length counts the replications in which the visitors reached the station."

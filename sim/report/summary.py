@@ -20,6 +20,7 @@ from sim import analysis
 from sim.montecarlo import results
 from sim.report import sections
 from sim.report.assumptions import assumptions
+from sim.report.sensitivity import load_sensitivity, sensitivity_md
 from sim.report.vehicle_health import vehicle_health_md
 from sim.report.verdict import Verdict, verdict
 
@@ -169,6 +170,15 @@ def write_report(run_dir: str | Path, draw: bool = True) -> Path:
             ),
         ),
         sections.section("Assumptions", lambda: sections.assumptions_md(rows)),
+        *(
+            [
+                sections.section(
+                    "How the answer depends on the priors", lambda: sensitivity_md(prior)
+                )
+            ]
+            if (prior := load_sensitivity(run)) is not None
+            else []
+        ),
         sections.section("Every returning flight", lambda: sections.headline_md(df, manifest)),
         sections.section("Percentiles", lambda: sections.percentiles_md(df)),
         sections.section("Rank correlation of the sampled inputs", lambda: sections.rank_md(df)),

@@ -10,6 +10,7 @@ from __future__ import annotations
 import pandas as pd
 
 from sim import analysis
+from sim.tables import markdown_table
 
 
 def _when(series: pd.Series, q: float) -> str:
@@ -50,14 +51,13 @@ def vehicle_health_md(df: pd.DataFrame) -> str | None:
                     f"{home.isna().mean():.1%}",
                 )
             )
+        header = ["replications with", "n", "on the planned day", "P50", "P90"]
         lines += [
             "Headline landing (the headline vehicle's people, when that vehicle failed):",
             "",
-            "| replications with | n | on the planned day | P50 | P90 | not home by the horizon |",
-            "|---|---|---|---|---|---|",
+            markdown_table([*header, "not home by the horizon"], rows),
+            "",
         ]
-        lines += ["| " + " | ".join(r) + " |" for r in rows]
-        lines.append("")
     people = sorted(
         c.removeprefix("crew.").removesuffix(".no_lifeboat_h")
         for c in df.columns
@@ -65,14 +65,9 @@ def vehicle_health_md(df: pd.DataFrame) -> str | None:
     )
     stranded = [p for p in people if (df[f"crew.{p}.no_lifeboat_h"] > 0).any()]
     if stranded:
-        lines += [
-            "People who lost their lifeboat (over the replications where they did): when they came "
-            "home, on what, and the hours they had no fit seat.",
-            "",
-            "| person | replications | home P10 | home P50 | home P90 | not home | home on "
-            "| no-lifeboat h P50 | P90 | max |",
-            "|---|---|---|---|---|---|---|---|---|---|",
-        ]
+        header = ["person", "replications", "home P10", "home P50", "home P90", "not home"]
+        header += ["home on", "no-lifeboat h P50", "P90", "max"]
+        table = []
         for p in stranded:
             hours = df[f"crew.{p}.no_lifeboat_h"]
             part = df[hours > 0]
@@ -82,9 +77,15 @@ def vehicle_health_md(df: pd.DataFrame) -> str | None:
                 f"{v} {n / len(part):.0%}" for v, n in vehicle.value_counts().items()
             )
             h = part[f"crew.{p}.no_lifeboat_h"]
-            lines.append(
-                f"| {p} | {len(part):,} | {_when(home, 0.1)} | {_when(home, 0.5)} | "
-                f"{_when(home, 0.9)} | {home.isna().mean():.1%} | {shares} | {h.median():.0f} | "
-                f"{h.quantile(0.9):.0f} | {h.max():.0f} |"
+            table.append(
+                [p, f"{len(part):,}", _when(home, 0.1), _when(home, 0.5), _when(home, 0.9)]
+                + [f"{home.isna().mean():.1%}", shares, f"{h.median():.0f}"]
+                + [f"{h.quantile(0.9):.0f}", f"{h.max():.0f}"]
             )
+        lines += [
+            "People who lost their lifeboat (over the replications where they did): when they came "
+            "home, on what, and the hours they had no fit seat.",
+            "",
+            markdown_table(header, table),
+        ]
     return "\n".join(lines)

@@ -17,9 +17,12 @@ import numpy as np
 import pandas as pd
 
 from sim import analysis
+from sim.model.outcome import VISIT_CUT_TOLERANCE_H
 
 #: Percentiles of the headline landing shown everywhere.
 LANDING_QS = (0.1, 0.5, 0.8, 0.9)
+#: How the report says "cut" (the model's tolerance, sim.model.outcome.VISIT_CUT_TOLERANCE_H).
+CUT_WORDS = f"by more than {VISIT_CUT_TOLERANCE_H:g} h"
 #: A value held by at least this share of replications is an atom of the distribution.
 ATOM_SHARE = 0.02
 
@@ -60,6 +63,9 @@ class Verdict:
     work_complete: analysis.Proportion | None = None
     no_landing: float = 0.0
     violated: analysis.Proportion | None = None
+    #: Share of replications whose outcome is ``as-planned``: the visitors home on their planned
+    #: vehicle on the planned day with the work plan done (None without an outcome column).
+    as_planned: analysis.Proportion | None = None
     #: True when the percentiles are those of the visitors' own landing, over the replications in
     #: which they flew; False when they are the headline vehicle's landing.
     of_people: bool = False
@@ -78,11 +84,17 @@ class Verdict:
         """Five to eight sentences, most important first."""
         out = []
         if self.on_day is not None and self.planned is not None:
-            out.append(
+            first = (
                 f"{pct(self.on_day.p)} chance (95 % CI {pct(self.on_day.low)[:-2]}-"
                 f"{pct(self.on_day.high)}) that {self.who()} land on {self.flight} on the "
-                f"planned day, {day(self.planned)}."
+                f"planned day, {day(self.planned)}"
             )
+            if self.as_planned is not None and self.people:
+                first += (
+                    f"; {pct(self.as_planned.p)} ({pct(self.as_planned.low)[:-2]}-"
+                    f"{pct(self.as_planned.high)}) that they do so with the work plan complete"
+                )
+            out.append(first + ".")
         tail = []
         for label, odds, words in (("P80", "1 in 5", "on or after"), ("P90", "1 in 10", "after")):
             q = self.quantile(label)
@@ -106,9 +118,10 @@ class Verdict:
         if self.visit_cut is not None and self.visit_planned_d:
             planned = f"the planned {self.visit_planned_d:.1f} days"
             out.append(
-                f"The visit is cut below {planned} in {pct(self.visit_cut.p)} of replications."
+                f"The visit is cut {CUT_WORDS} below {planned} in {pct(self.visit_cut.p)} of "
+                "replications."
                 if self.visit_cut.successes
-                else f"The visit is never cut below {planned}."
+                else f"The visit is never cut {CUT_WORDS} below {planned}."
             )
         if self.work_complete is not None:
             out.append(f"The work plan is completed in {pct(self.work_complete.p)}.")
@@ -247,18 +260,22 @@ def planned_visit_days(
     return None
 
 
-def visit_cut(df: pd.DataFrame, planned_d: float | None) -> analysis.Proportion | None:
-    """Share of replications whose visit (of those flown) is shorter than planned by over an hour;
-    the model's ``visit_cut`` flag when present."""
+def cut_flags(df: pd.DataFrame, planned_d: float | None) -> pd.Series | None:
+    """Per replication, whether the visit was cut: the model's ``visit_cut`` flag when present,
+    else a flown visit shorter than planned by more than :data:`VISIT_CUT_TOLERANCE_H` (the
+    model's rule), so the verdict and the tables count the same replications."""
     if "visit_cut" in df.columns:
-        return analysis.probability(df, "visit_cut", na="false")
+        return df["visit_cut"].fillna(False).astype(bool)
     if planned_d is None or "visit_days" not in df.columns:
         return None
     v = pd.to_numeric(df["visit_days"], errors="coerce")
-    flown = v.notna() & (v > 0)
-    if not flown.any():
-        return None
-    return analysis.probability(df[flown], (v[flown] < planned_d - 1 / 24).to_numpy())
+    return (v.notna() & (v > 0) & (v < planned_d - VISIT_CUT_TOLERANCE_H / 24)).astype(bool)
+
+
+def visit_cut(df: pd.DataFrame, planned_d: float | None) -> analysis.Proportion | None:
+    """Share of replications whose visit was cut (:func:`cut_flags`)."""
+    flags = cut_flags(df, planned_d)
+    return None if flags is None else analysis.probability(df, flags.to_numpy())
 
 
 def not_flown(df: pd.DataFrame, people: Sequence[str]) -> analysis.Proportion | None:
@@ -320,6 +337,11 @@ def verdict(
         not_flown=not_flown(df, people),
         work_complete=work,
         no_landing=float(1 - landed.mean()) if landed is not None and len(df) else 0.0,
+        as_planned=(
+            analysis.probability(df, (df["outcome"] == "as-planned").to_numpy())
+            if "outcome" in df.columns
+            else None
+        ),
         violated=(
             analysis.probability(df, df["violations"].fillna(0) > 0)
             if "violations" in df.columns

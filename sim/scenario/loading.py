@@ -154,15 +154,22 @@ def deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]
     return out
 
 
-def _resolve_extends(path: Path, chain: tuple[Path, ...] = ()) -> dict[str, Any]:
+def _resolve_extends(
+    path: Path, chain: tuple[Path, ...] = (), also: typing.Sequence[Path] = ()
+) -> dict[str, Any]:
+    """The data of ``path`` merged over its ``extends:`` bases, and then over the files in ``also``
+    (extra bases of the top file only: an alternative prior merged after the scenario's own bases
+    and before its own settings, so the scenario's explicit values still win)."""
     path = path.resolve()
     if path in chain:
         cycle = " -> ".join(str(p) for p in (*chain, path))
         raise ScenarioError(f"{chain[-1]}: extends: circular chain {cycle}")
     data = _read_yaml(path)
     parents = data.pop("extends", None)
-    if parents is None:
+    if parents is None and not also:
         return data
+    if parents is None:
+        parents = []
     if isinstance(parents, str):
         parents = [parents]
     if not isinstance(parents, list) or not all(isinstance(p, str) for p in parents):
@@ -177,6 +184,8 @@ def _resolve_extends(path: Path, chain: tuple[Path, ...] = ()) -> dict[str, Any]
                 f"{path}: extends: no such file {parent!r} (looked for {parent_path})"
             )
         merged = deep_merge(merged, _resolve_extends(parent_path, (*chain, path)))
+    for extra in also:
+        merged = deep_merge(merged, _resolve_extends(Path(extra), (*chain, path)))
     return deep_merge(merged, data)
 
 
@@ -273,9 +282,12 @@ def _given(section: Any) -> Any:
     return {key: value for key, value in section.items() if value is not None}
 
 
-def load_scenario_data(path: str | Path, overrides: typing.Sequence[str] = ()) -> dict[str, Any]:
-    """The merged raw data of a scenario file: ``extends`` resolved, overrides applied."""
-    data = _resolve_extends(Path(path))
+def load_scenario_data(
+    path: str | Path, overrides: typing.Sequence[str] = (), also: typing.Sequence[Path] = ()
+) -> dict[str, Any]:
+    """The merged raw data of a scenario file: ``extends`` resolved (then the extra bases
+    ``also``), overrides applied."""
+    data = _resolve_extends(Path(path), also=also)
     for assignment in overrides:
         try:
             data = apply_override(data, assignment)
@@ -284,10 +296,13 @@ def load_scenario_data(path: str | Path, overrides: typing.Sequence[str] = ()) -
     return data
 
 
-def load_scenario(path: str | Path, overrides: typing.Sequence[str] = ()) -> Scenario:
-    """Load, merge, validate and check a scenario file. Raises :class:`ScenarioError`."""
+def load_scenario(
+    path: str | Path, overrides: typing.Sequence[str] = (), also: typing.Sequence[Path] = ()
+) -> Scenario:
+    """Load, merge, validate and check a scenario file (with the extra bases ``also`` merged after
+    its own, see :func:`_resolve_extends`). Raises :class:`ScenarioError`."""
     path = Path(path)
-    data = load_scenario_data(path, overrides)
+    data = load_scenario_data(path, overrides, also)
     try:
         return validate_scenario(data, source=str(path))
     except ScenarioError as exc:
@@ -308,3 +323,21 @@ def validate_scenario(data: dict[str, Any], source: str = "<scenario>") -> Scena
     if problems:
         raise ScenarioError("\n".join(f"{source}: {where}: {msg}" for where, msg in problems))
     return scenario
+
+
+def sensitivity_bases(path: str | Path, scenario: Scenario) -> dict[str, Path]:
+    """The alternative prior files of ``sensitivity.priors`` by label, resolved against the
+    scenario file's folder; :class:`ScenarioError` naming the field when one is missing."""
+    if scenario.sensitivity is None:
+        return {}
+    folder = Path(path).resolve().parent
+    out: dict[str, Path] = {}
+    for label, name in scenario.sensitivity.priors.items():
+        base = (folder / name).resolve()
+        if not base.is_file():
+            raise ScenarioError(
+                f"{path}: sensitivity.priors.{label}: no such file {name!r} (looked for {base}); "
+                "expected a prior file such as priors/soyuz_ms_all_flights.yaml"
+            )
+        out[label] = base
+    return out

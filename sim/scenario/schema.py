@@ -114,6 +114,19 @@ class MonteCarlo(_Model):
     )
 
 
+class Sensitivity(_Model):
+    """Alternative assumptions the headline is also computed under (the report's sensitivity
+    section)."""
+
+    priors: dict[str, str] = Field(
+        min_length=1,
+        description="Alternative prior files by label (paths relative to the scenario file). "
+        "`crewsim run` reruns the scenario with each merged after the scenario's own `extends:` "
+        "bases (its own settings still win), with the same seed and number of replications, and "
+        "the report shows the headline under each.",
+    )
+
+
 class Scenario(_Model):
     """A crew rotation and its uncertainties."""
 
@@ -138,6 +151,9 @@ class Scenario(_Model):
     returns: dict[str, ReturnSpec] = Field(default_factory=dict)
     vehicle_health: VehicleHealth | None = Field(
         default=None, description="Vehicle failures, lifeboats, replacements, emergency returns."
+    )
+    sensitivity: Sensitivity | None = Field(
+        default=None, description="Alternative priors the headline is also computed under."
     )
 
     @property

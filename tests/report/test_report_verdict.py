@@ -10,7 +10,7 @@ import pytest
 
 from sim import analysis
 from sim.report.assumptions import assumptions, calibrated_counts, describe
-from sim.report.sections import landing_md, outcomes_md
+from sim.report.sections import consequences_md, landing_md, outcomes_md
 from sim.report.verdict import pct, verdict
 
 PLANNED = pd.Timestamp("2021-10-17T04:37Z")
@@ -55,6 +55,8 @@ def test_verdict_of_a_hand_made_run() -> None:
     first, second = v.sentences()[:2]
     assert first.startswith("70 % chance") and "Visitor land on Old" in first
     assert "Sun 17 Oct 2021" in first
+    # The on-time landings are the as-planned ones here (work done when on time): 70 % again.
+    assert "; 70 % (60-78 %) that they do so with the work plan complete." in first
     assert second == (
         "1 in 5 chance that Old lands on or after Mon 18 Oct 2021 (1 day late); "
         "1 in 10 after Thu 21 Oct 2021 (4 days late)."
@@ -65,7 +67,21 @@ def test_a_visit_never_cut_is_said_in_plain_words() -> None:
     v = verdict(_table([0] * 10), {"primary_return": "Old"}, SCENARIO)
     v.visit_planned_d = 12.0
     v.visit_cut = analysis.probability(_table([0] * 10), np.zeros(10, dtype=bool))
-    assert "The visit is never cut below the planned 12.0 days." in v.sentences()
+    assert "The visit is never cut by more than 12 h below the planned 12.0 days." in v.sentences()
+
+
+def test_the_cut_share_is_one_number_in_the_verdict_and_the_table() -> None:
+    # Visits 12 d planned: 11.9 d is within the model's 12 h tolerance, 11.0 d and 10.0 d are cut.
+    df = _table([0] * 8 + [1, 2])
+    df["visit_days"] = [12.0] * 5 + [11.9] * 3 + [11.0, 10.0]
+    df["visit_planned_days"] = 12.0
+    v = verdict(df, {"primary_return": "Old"}, SCENARIO)
+    assert v.visit_cut.p == pytest.approx(0.2)
+    assert "The visit is cut by more than 12 h below the planned 12.0 days in 20 %" in " ".join(
+        v.sentences()
+    )
+    row = next(line for line in consequences_md(df, v).splitlines() if "visit cut" in line)
+    assert [c.strip() for c in row.strip("|").split("|")][1:] == ["20 %", "100 %"]
 
 
 def test_landing_table_explains_a_collapsed_interval() -> None:
