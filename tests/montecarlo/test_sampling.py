@@ -97,8 +97,9 @@ def test_lhs_estimates_are_unbiased_and_tighter_than_plain_monte_carlo(tmp_path)
 
     est = p_on_time(lhs)
     wl, wh = wilson(est.successes, est.n)
-    # Narrower than Wilson: about 1.8x on the baseline (5,000 replications), whose launch slip is
-    # stratified but whose slip sizes (a Weibull with parameter uncertainty) spread the landing.
+    # Narrower than Wilson: the between-block interval of the baseline is about 1.8x narrower
+    # (5,000 replications, seed 1, with the slip sizes drawn from a Weibull or fixed at 1 day
+    # alike); at 1,500 replications the ratio itself varies, so ask for 1.4x.
     assert est.high - est.low < (wh - wl) / 1.4
 
 
