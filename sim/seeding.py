@@ -117,8 +117,20 @@ def stream_from_key(key: tuple[int, int], name: str) -> np.random.Generator:
     Philox is counter-based: distinct keys give independent streams, and keying it directly costs
     about half as much as hashing a new ``SeedSequence`` per stream.
     """
-    k0 = key[0] ^ ((stable_id(name) * _GOLDEN) & _MASK64)
+    k0 = key[0] ^ _name_offset(name)
     return np.random.Generator(np.random.Philox(key=np.array([k0, key[1]], dtype=np.uint64)))
+
+
+#: ``stable_id(name) * _GOLDEN`` (64 bits) by stream name, computed once per name and process.
+_NAME_OFFSETS: dict[str, int] = {}
+
+
+def _name_offset(name: str) -> int:
+    """The part of a stream's Philox key that comes from its name (cached per name)."""
+    offset = _NAME_OFFSETS.get(name)
+    if offset is None:
+        offset = _NAME_OFFSETS[name] = (stable_id(name) * _GOLDEN) & _MASK64
+    return offset
 
 
 def stream(seed: int, replication: int, name: str) -> np.random.Generator:
@@ -129,14 +141,16 @@ def stream(seed: int, replication: int, name: str) -> np.random.Generator:
 #: Per-process free lists of generators, by stream name. Re-keying a Philox generator costs a
 #: fifth of building one; the draws are the same as a fresh generator's (tested).
 _FREE: dict[str, list[np.random.Generator]] = {}
-_ZERO4 = np.zeros(4, dtype=np.uint64)
+_ZERO4 = (0, 0, 0, 0)
 
 
 def _rekey(rng: np.random.Generator, key: tuple[int, int], name: str) -> None:
-    k0 = key[0] ^ ((stable_id(name) * _GOLDEN) & _MASK64)
+    """Give ``rng`` the state of a fresh generator of stream ``name`` under ``key``: counter and
+    buffer zero, the buffer used up. The state is given as Python ints (the Philox state setter
+    reads them item by item; arrays would cost a NumPy scalar per item)."""
     rng.bit_generator.state = {
         "bit_generator": "Philox",
-        "state": {"counter": _ZERO4, "key": np.array([k0, key[1]], dtype=np.uint64)},
+        "state": {"counter": _ZERO4, "key": (key[0] ^ _name_offset(name), key[1])},
         "buffer": _ZERO4,
         "buffer_pos": 4,
         "has_uint32": 0,

@@ -56,6 +56,9 @@ class Launch:
     rendezvous_draws: dict[str, Any] = field(default_factory=dict)
     manual_extra_draw: Any = None
     retry_delay_draw: Any = None
+    #: Median launch-to-docking duration of each scheme (hours): the docking a slip lets planners
+    #: expect, and the visit a launch predicts.
+    median_rdv_h: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -247,6 +250,7 @@ def compile_scenario(s: Scenario) -> CompiledScenario:
             rendezvous_draws={k: draw(d) for k, d in v.rendezvous.durations.items()},
             manual_extra_draw=draw(v.docking.manual_extra),
             retry_delay_draw=draw(v.docking.retry_delay),
+            median_rdv_h={k: _median_h(d) for k, d in v.rendezvous.durations.items()},
         )
 
     returns: dict[str, Return] = {}

@@ -13,6 +13,7 @@ inputs it is the very mapping the generator path uses.
 
 from __future__ import annotations
 
+import math
 from bisect import bisect_right
 from collections.abc import Callable
 from typing import Any
@@ -93,6 +94,30 @@ def _compile(dist: Any) -> tuple[Sampler, Callable[[float], float]]:
     if kind == "bernoulli":
         p = dist.p
         return (lambda rng: float(rng.random() < p)), (lambda u: float(u < p))
+    if kind == "predictive":
+        from scipy.special import stdtrit
+
+        pl, ph = dist._mass()
+        dof, centre, scale = dist.dof, dist.mean_, dist.scale
+        lognormal = dist.family == "lognormal"
+
+        def predictive(rng: np.random.Generator) -> float:
+            y = centre + scale * float(stdtrit(dof, rng.uniform(pl, ph)))
+            return math.exp(y) if lognormal else y
+
+        return predictive, dist.quantile
+    if kind == "zero_inflated_empirical":
+        a, b = dist.on_time.alpha_beta
+        sizes, cumulative = (arr.tolist() for arr in dist._cum())
+        top = len(sizes) - 1
+
+        def zero_inflated(rng: np.random.Generator) -> float:
+            p_on_time = rng.beta(a, b)
+            u = rng.random()
+            size = sizes[min(bisect_right(cumulative, rng.random()), top)]
+            return 0.0 if u < p_on_time else size
+
+        return zero_inflated, dist.quantile
     if kind == "zero_inflated_weibull" and not dist.from_record:
         shape, scale, p_zero = dist.shape, dist.scale, dist.p_zero
 

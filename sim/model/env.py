@@ -6,11 +6,12 @@ and the event recorder through ``env``; nothing is global, nothing is read from 
 
 from __future__ import annotations
 
+from heapq import heappush
 from typing import TYPE_CHECKING, Any
 
 import simpy
 from simpy.core import EmptySchedule, StopSimulation
-from simpy.events import URGENT
+from simpy.events import NORMAL, URGENT
 
 from sim.seeding import Streams, latin_hypercube_point
 
@@ -46,6 +47,12 @@ class RotationEnv(simpy.Environment):
         self, compiled: CompiledScenario, seed: int, replication: int, trace: bool
     ) -> None:
         super().__init__()
+        # SimPy binds ``timeout``, ``event``, ``all_of``... to an Environment itself but not to a
+        # subclass's instance: without this, every ``env.timeout`` builds a bound method.
+        for name in ("timeout", "event", "all_of", "any_of"):
+            setattr(self, name, getattr(self, name))
+        #: Processes made before the run starts, not started yet (None once the run is on).
+        self._unstarted: list[simpy.Process] | None = []
         self.c = compiled
         self.replication = replication
         self.seed = seed
@@ -78,6 +85,48 @@ class RotationEnv(simpy.Environment):
         self.stood_down: set[str] = set()
         #: Probabilities with a posterior (``beta``), drawn once in this replication, by name.
         self.drawn: dict[str, float] = {}
+
+    def process(self, generator: Any) -> simpy.Process:
+        """A SimPy process of ``generator``.
+
+        A process made before the run starts (the rotation's set-up) takes its first step when the
+        run starts, in the order the processes were made, exactly as with SimPy's own ``Initialize``
+        events (all urgent at time 0, before anything the first steps schedule), but without an
+        event each. Processes made during the run are ordinary SimPy processes.
+        """
+        if self._unstarted is None:
+            return simpy.Process(self, generator)
+        proc = simpy.Process.__new__(simpy.Process)
+        proc.env = self
+        proc.callbacks = []
+        proc._generator = generator
+        proc._target = None  # set by its first step
+        self._unstarted.append(proc)
+        return proc
+
+    def schedule(self, event: simpy.Event, priority: Any = NORMAL, delay: float = 0) -> None:
+        """SimPy's ``schedule``, except for a process that has ended with nobody waiting for it:
+        its end is marked processed at once instead of being queued as an event (a later
+        ``yield`` of it continues at once). The model only waits for processes still alive."""
+        if event.__class__ is simpy.Process and not event.callbacks and event._ok:
+            event.callbacks = None
+            return
+        heappush(self._queue, (self._now + delay, priority, next(self._eid), event))
+
+    def run(self, until: Any = None) -> Any:
+        """SimPy's ``run``, after starting the processes made before it."""
+        self._start_processes()
+        return super().run(until)
+
+    def _start_processes(self) -> None:
+        """The first step of every process made before the run, in the order they were made."""
+        unstarted, self._unstarted = self._unstarted or [], None
+        begun = simpy.Event(self)
+        begun._ok = True
+        begun._value = None
+        begun.callbacks = None
+        for proc in unstarted:
+            proc._resume(begun)
 
     def p(self, value: Any, name: str) -> float:
         """A probability of this replication: a number as it is; a ``beta`` posterior drawn once
@@ -118,6 +167,7 @@ class RotationEnv(simpy.Environment):
             stop._value = None
             self.schedule(stop, URGENT, until - self.now)
             stop.callbacks.append(StopSimulation.callback)
+        self._start_processes()
         step = self.step
         try:
             for _ in range(max_events):
@@ -130,19 +180,27 @@ class RotationEnv(simpy.Environment):
             f"{self._busiest_field()}. Check that field, or raise monte_carlo.max_events"
         )
 
-    def _busiest_field(self) -> str:
-        """The field behind the model process with most events waiting in the queue."""
+    def _busiest_field(self, steps: int = 500) -> str:
+        """The field behind the model process that keeps the run busy: the process resumed most
+        often over ``steps`` more events (the replication has failed already; this only names
+        the likely cause)."""
         counts: dict[str, int] = {}
-        for item in self._queue:
-            for callback in item[3].callbacks or ():
+        for _ in range(steps):
+            if not self._queue:
+                break
+            for callback in self._queue[0][3].callbacks or ():
                 generator = getattr(getattr(callback, "__self__", None), "_generator", None)
                 name = getattr(generator, "__name__", None)
                 if name:
-                    counts[name] = counts.get(name, 0) + 1
+                    field = _LIKELY_FIELD.get(name, f"the model process {name}")
+                    counts[field] = counts.get(field, 0) + 1
+            try:
+                self.step()
+            except Exception:  # the end of the run, or the model's own error: stop watching
+                break
         if not counts:
             return "unknown"
-        name = max(counts, key=lambda n: counts[n])
-        return _LIKELY_FIELD.get(name, f"the model process {name}")
+        return max(counts, key=lambda field: counts[field])
 
     def log(self, flight: str, process: str, event: str, detail: str = "") -> None:
         """Record one event of the trace (only when tracing)."""

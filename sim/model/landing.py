@@ -47,7 +47,6 @@ def return_process(
     row = env.row
     station = env.station
     spec = plan.spec
-    rng = env.rng[f"landing.{v}"]
     causes = dict.fromkeys(DELAY_CAUSES, 0.0)
     target = plan.planned_undock_h
     opps = plan.opportunities_h
@@ -59,6 +58,7 @@ def return_process(
             env.log(v, "return", "no return", "vehicle never docked")
             env.fire(env.departed[v])
             return
+    rng = env.rng[f"landing.{v}"]
     life_end = plan.life_end_h
     if life_end is None:
         life_end = station.docked_since[v] + plan.design_life_h
@@ -71,7 +71,9 @@ def return_process(
         causes["arrival"] = env.now - target
     ready = max(env.now, target)
     if env.now < target:
-        yield env.timeout(target - env.now) | recall
+        until_target = env.timeout(target - env.now)
+        # Only an emergency recalls a vehicle: without one, wait for the plan alone.
+        yield (until_target | recall) if c.health.emergencies else until_target
     early = None
     if recall.triggered and env.now < target:
         causes["health"] += env.now - target
@@ -211,7 +213,8 @@ def return_process(
         env.violation(f"{v} undocks {(undock - life_end) / 24:.1f} d past its design life")
     if work_proc is not None and work_proc.is_alive and _crew_has_work(env, v, crew):
         work_proc.interrupt("undock")
-    env.log(v, "return", "undock", f"crew={len(crew)}")
+    if env.tracing:
+        env.log(v, "return", "undock", f"crew={len(crew)}")
     station.free_port(v)
     station.leave(crew, v)
     env.fire(env.departed[v])

@@ -96,7 +96,8 @@ def launch_process(env: RotationEnv, plan: Launch):
     env.slip_days[v] = float(total_days)
     row[f"{v}.launch_actual_utc"] = launched
     row[f"{v}.launch_slip_d"] = float(total_days)
-    env.log(v, "launch", "launch", f"day +{total_days}")
+    if env.tracing:
+        env.log(v, "launch", "launch", f"day +{total_days}")
 
     p_failure = env.p(spec.failure_p, f"{v}.failure_p")
     if p_failure > 0 and env.uniform(f"launch.{v}.failure", rng) < p_failure:
@@ -124,7 +125,5 @@ def _expect_docking(env: RotationEnv, plan: Launch, day: int) -> None:
     """Publish the earliest docking a launch on window ``day`` allows (the slip is known weeks
     ahead, so a return need not wait for a flight that cannot come in time)."""
     rdv = plan.rendezvous
-    dist = rdv.durations[rdv.fallback if day > 0 else rdv.scheme]
-    env.expected_dock_h[plan.vehicle] = (
-        plan.windows_h[day] + float(dist.quantile(0.5)) * dist.to_hours
-    )
+    median = plan.median_rdv_h[rdv.fallback if day > 0 else rdv.scheme]
+    env.expected_dock_h[plan.vehicle] = plan.windows_h[day] + median

@@ -90,9 +90,7 @@ def visitors_stand_down(env: RotationEnv, vehicle: str, launch_h: float, slipped
     c = env.c
     launch = c.launches[vehicle]
     rdv = launch.rendezvous
-    scheme = rdv.fallback if slipped else rdv.scheme
-    dist = rdv.durations[scheme]
-    docking = launch_h + float(dist.quantile(0.5)) * dist.to_hours
+    docking = launch_h + launch.median_rdv_h[rdv.fallback if slipped else rdv.scheme]
     cancelled = False
     for plan in c.returns.values():
         if vehicle not in plan.visitor_vehicles:

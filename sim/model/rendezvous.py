@@ -120,12 +120,14 @@ def relocation_process(env: RotationEnv, plan: RelocationPlan):
         return
     station.free_port(v)
     station.relocating.add(v)
-    env.log(v, "relocation", "undock", f"from={plan.from_port}")
+    if env.tracing:
+        env.log(v, "relocation", "undock", f"from={plan.from_port}")
     u = env.strata.get(f"relocation.{plan.index}.duration")
     yield env.timeout(plan.duration_draw.hours(rng) if u is None else plan.duration_draw.at(u))
     req = station.request_port(v, plan.to_port)
     yield req
     station.docked[v] = plan.to_port
     station.relocating.discard(v)
-    env.log(v, "relocation", "docked", f"port={plan.to_port}")
+    if env.tracing:
+        env.log(v, "relocation", "docked", f"port={plan.to_port}")
     env.fire(env.relocated[plan.index], env.now)

@@ -67,7 +67,7 @@ class StationState:
             self.port_requests[vehicle] = self.ports[port].request(0, False)
         self.docked[vehicle] = port
         self.docked_since.setdefault(vehicle, since)
-        if log:
+        if log and self.env.tracing:
             self.env.log(vehicle, "docking", "docked", f"port={port}")
 
     def request_port(self, vehicle: str, port: str) -> CrewRequest:

@@ -22,6 +22,20 @@ DISTRIBUTIONS = [
     {"dist": "empirical", "values": [0.7, 0.9, 1.0]},
     {"dist": "bernoulli", "p": 0.13},
     {"dist": "zero_inflated_weibull", "p_zero": 0.7, "shape": 0.8, "scale": 3.0, "unit": "d"},
+    {"dist": "zero_inflated_empirical", "zeros": 5, "n": 6, "positive": [1], "weights": [1]},
+    {"dist": "zero_inflated_empirical", "zeros": 3, "n": 9, "positive": [4, 1, 2, 1], "unit": "d"},
+    {
+        "dist": "predictive",
+        "family": "lognormal",
+        "n": 16,
+        "df": 15,
+        "mean": 1.2,
+        "sd": 0.06,
+        "low": 1.7,
+        "high": 6.8,
+        "unit": "h",
+    },
+    {"dist": "predictive", "family": "normal", "n": 5, "mean": 3.0, "sd": 0.4, "unit": "h"},
 ]
 
 
