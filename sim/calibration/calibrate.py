@@ -16,7 +16,8 @@ Conventions (stated in the generated file too):
   approach are left out (the model adds the manual-docking delay separately);
 * the last-month launch slip is the record of ``slip_days_vs_T1mo`` from the flights the
   :class:`SlipSelection` keeps (:mod:`sim.calibration.slips`), written as a
-  ``zero_inflated_empirical`` (or a zero-inflated Weibull with ``slip_model``).
+  ``zero_inflated_empirical`` or a ``zero_inflated_weibull`` with parameter uncertainty, by the
+  rule ``slip_model="auto"`` states (few positive slips: the Weibull).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from sim.calibration.fitting import median_interval, wilson_interval
 from sim.calibration.flights import FlightRecord
 from sim.calibration.free_text import FAST_SCHEMES, SCHEMES
 from sim.calibration.slips import (
+    SLIP_MODELS,
     US_SEGMENT_SLIP_PRIORS,
     SlipSelection,
     slip_estimates,
@@ -167,16 +169,14 @@ def _landing_estimates(records: list[FlightRecord]) -> list[Estimate]:
 def calibrate(
     records: Iterable[FlightRecord],
     *,
-    slip_model: str = "empirical",
+    slip_model: str = "auto",
     n_boot: int = 1000,
     seed: int = 0,
     selection: SlipSelection | None = None,
 ) -> Calibration:
     """Derive every prior the flight tables support (see the module docstring for the methods)."""
-    if slip_model not in ("empirical", "zero_inflated_weibull"):
-        raise ValueError(
-            f"slip_model must be empirical or zero_inflated_weibull, got {slip_model!r}"
-        )
+    if slip_model not in SLIP_MODELS:
+        raise ValueError(f"slip_model must be one of {', '.join(SLIP_MODELS)}, got {slip_model!r}")
     records = list(records)
     cal = Calibration()
     slip, cal.slip_fit = slip_estimates(records, slip_model, n_boot, seed, selection)

@@ -118,13 +118,15 @@ def priors_yaml(
         "# are the posterior predictives of the family with the lowest AIC (normal or lognormal,",
         "# per-scheme or pooled spread; fewer than 3 values borrow the pooled spread), truncated to",
         "# [median/2, 2*median], fitted to the flights without docking trouble; the slip is the",
-        "# record (on time k of n, Beta-drawn per replication, else an observed slip; advanced",
-        "# launches = 0). n = flights used, left out = flights whose needed cell was blank,",
-        "# unreadable or excluded by the slip selection.",
+        "# record (on time k of n, Beta-drawn per replication; advanced launches = 0) with the",
+        "# sizes of the observed slips when there are 5 or more, else a zero-inflated Weibull",
+        "# whose shape is drawn per replication from its posterior (log-normal prior, median 1,",
+        "# log-sd 0.5; scale integrated out), slips of 1-120 d. n = flights used, left out =",
+        "# flights whose needed cell was blank, unreadable or excluded by the slip selection.",
     ]
     fit = cal.slip_fit
     if fit is not None:
-        head.append(f"# Alternative slip prior (MLE, bootstrap 95 %): {_flow(fit.as_yaml())}")
+        head.append(f"# Plug-in slip fit (MLE, not used): {_flow(fit.as_yaml())}")
     head.append("# US-segment slip priors by planning horizon (Gardner & Grogan), for comparison:")
     for label, prior in US_SEGMENT_SLIP_PRIORS.items():
         fields = prior.model_dump(exclude_none=True)

@@ -8,10 +8,27 @@ dash, per series prefix and suffix); ``since = YEAR`` keeps flights planned (or 
 after that year. The rule applies to the slip only: the event probabilities and durations use
 every flight. Flights left out are listed in the estimate's note and the priors file.
 
-**The prior written**: by default the record as a ``zero_inflated_empirical`` (on time in ``k`` of
-``n`` flights, with the on-time share drawn per replication from its Beta posterior, else one of the
-observed slips); with ``slip_model="zero_inflated_weibull"`` the maximum-likelihood zero-inflated
-Weibull (a plug-in fit: its parameters are not drawn).
+**The prior written** (``slip_model``, ``crewsim calibrate --slip-model``): both carry the
+uncertainty of their parameters (the on-time share is drawn per replication from its Beta posterior
+in both).
+
+* ``empirical``: the record as a ``zero_inflated_empirical``: on time in ``k`` of ``n`` flights,
+  else one of the observed slips. The sizes of the slips are the observed ones, so it says no more
+  about them than the record does.
+* ``zero_inflated_weibull``: the record as a ``zero_inflated_weibull`` with parameter uncertainty
+  (:mod:`sim.scenario.slip_weibull`): the Weibull shape drawn per replication from its posterior
+  (weakly informative log-normal prior, median 1, log-sd 0.5; scale prior 1/scale, integrated
+  out), slips of at least :data:`SLIP_LOW_D` and at most :data:`SLIP_HIGH_D` days.
+* ``auto`` (the default) is the rule: the empirical record when the kept flights show at least
+  :data:`MIN_SLIPS_FOR_EMPIRICAL` positive slips, else the zero-inflated Weibull. With fewer slips
+  the record's sizes are a handful of points (the baseline's mature-vehicle record has one slip,
+  of one day: as an empirical distribution every slip would be exactly one day); the Weibull
+  family spreads them as far as so few values leave them uncertain. A record without any positive
+  slip is written as the empirical (always on time but for its Beta-drawn share; no size can be
+  estimated).
+
+The maximum-likelihood zero-inflated Weibull (a plug-in fit, with bootstrap intervals) is reported
+alongside when it can be fitted (two distinct positive slips or more); it is not written.
 """
 
 from __future__ import annotations
@@ -86,6 +103,34 @@ class SlipSelection:
         return ", ".join(parts) or "all flights"
 
 
+#: Positive slips the kept flights must show for the empirical record to be written by ``auto``.
+MIN_SLIPS_FOR_EMPIRICAL = 5
+#: The smallest positive slip (days): launches slip by whole days.
+SLIP_LOW_D = 1
+#: The largest slip (days) the zero-inflated Weibull draws: its predictive tail from a few slips is
+#: heavy, and the longest Soyuz slips against an earlier plan in both tables are 57 days
+#: (TMA-17M, after the Progress M-27M loss) and 46 (TMA-04M); four months is beyond a grounding.
+SLIP_HIGH_D = 120
+#: The slip models ``calibrate`` can write (``auto`` chooses between the other two).
+SLIP_MODELS = ("auto", "empirical", "zero_inflated_weibull")
+
+
+def choose_slip_model(slip_model: str, positive_slips: int) -> str:
+    """The slip model written: ``slip_model``, or for ``auto`` the rule of the module docstring
+    (``positive_slips`` = flights of the kept record with a slip of a day or more)."""
+    if slip_model not in SLIP_MODELS:
+        raise ValueError(f"slip_model must be one of {', '.join(SLIP_MODELS)}, got {slip_model!r}")
+    if slip_model == "auto":
+        return (
+            "empirical"
+            if positive_slips >= MIN_SLIPS_FOR_EMPIRICAL or not positive_slips
+            else ("zero_inflated_weibull")
+        )
+    if slip_model == "zero_inflated_weibull" and not positive_slips:
+        return "empirical"
+    return slip_model
+
+
 def slip_estimates(
     records: list[FlightRecord],
     slip_model: str,
@@ -120,21 +165,52 @@ def slip_estimates(
     if not positive:
         del empirical["positive"], empirical["weights"]
     pairs = ", ".join(f"{v:g}:{c}" for v, c in counts)
+    n_positive = sum(c for _, c in positive)
+    written = choose_slip_model(slip_model, n_positive)
+    weibull = {
+        "dist": "zero_inflated_weibull",
+        "zeros": on_time,
+        "n": len(slips),
+        "positive": empirical.get("positive", []),
+        "weights": empirical.get("weights", []),
+        "prior": REFERENCE_PRIOR,
+        "shape_median": 1,
+        "shape_sigma": 0.5,
+        "low": SLIP_LOW_D,
+        "high": SLIP_HIGH_D,
+        "unit": "d",
+    }
+    why = (
+        f"slip model {written} ({slip_model}"
+        + (
+            f": {n_positive} positive slip(s), the empirical needs {MIN_SLIPS_FOR_EMPIRICAL}"
+            if slip_model == "auto"
+            else ""
+        )
+        + ")"
+    )
+    if written == "zero_inflated_weibull":
+        model_note = (
+            "Weibull sizes with parameter uncertainty: shape drawn per replication from its "
+            "posterior (log-normal prior, median 1, log-sd 0.5), scale integrated out (prior "
+            f"1/scale), slips {SLIP_LOW_D}-{SLIP_HIGH_D} d"
+        )
+    else:
+        model_note = "sizes: the observed slips"
     note = "; ".join(
         [
             "advanced launches counted as 0 slip: " + (", ".join(advanced) or "none"),
             f"selection: {selection.describe()}; left out by it: {', '.join(dropped) or 'none'}",
+            why,
             "on-time share drawn per replication from its Beta posterior",
+            model_note,
         ]
     )
     fit = None
     try:
         fit = fit_zero_inflated_weibull(slips, n_boot=n_boot, seed=seed)
     except ValueError as exc:
-        fit_note = f"zero-inflated Weibull not fitted: {exc}"
-    else:
-        fit_note = ""
-    chosen = slip_model == "zero_inflated_weibull" and fit is not None
+        note += f"; maximum-likelihood Weibull not fitted: {exc}"
     out = [
         Estimate(
             name="launch slip, last month (d)",
@@ -143,15 +219,15 @@ def slip_estimates(
             left_out=left_out,
             interval=f"on time {lo:.2f}-{hi:.2f} (Wilson 95%)",
             flights=flights,
-            path=None if chosen else ("launch", "slip"),
-            yaml_value=empirical,
+            path=("launch", "slip"),
+            yaml_value=weibull if written == "zero_inflated_weibull" else empirical,
             note=note,
         )
     ]
     if fit is not None:
         out.append(
             Estimate(
-                name="launch slip, last month: zero-inflated Weibull",
+                name="launch slip, last month: zero-inflated Weibull MLE",
                 value=f"p0={fit.p_zero:.3f} shape={fit.shape:.3g} scale={fit.scale:.3g} d",
                 n=fit.n,
                 left_out=left_out,
@@ -162,13 +238,9 @@ def slip_estimates(
                     f"(bootstrap 95%, {fit.n_boot} resamples, seed {seed})"
                 ),
                 flights=flights,
-                path=("launch", "slip") if chosen else None,
-                yaml_value=fit.as_yaml(),
-                note=f"MLE; {fit.n - fit.n_zero} positive slips; plug-in (no parameter uncertainty)",
+                note=f"{fit.n - fit.n_zero} positive slips; plug-in, reported only (not written)",
             )
         )
-    else:
-        out[0] = Estimate(**{**out[0].__dict__, "note": f"{note}; {fit_note}"})
     earlier = [r for r in kept if r.table == "tma" and r.slip_prior_plan_days is not None]
     if earlier:
         values = sorted(r.slip_prior_plan_days for r in earlier)

@@ -37,9 +37,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument(
         "--slip-model",
-        choices=["empirical", "zero_inflated_weibull"],
-        default="empirical",
-        help="which last-month slip fit goes into the YAML (both are printed)",
+        choices=["auto", "empirical", "zero_inflated_weibull"],
+        default="auto",
+        help="the last-month slip written: the record as observed (empirical), a zero-inflated "
+        "Weibull with parameter uncertainty, or auto (the default): empirical from 5 positive "
+        "slips on, else the Weibull",
     )
     p.add_argument(
         "--exclude-first",
@@ -123,7 +125,7 @@ def _argv(args: argparse.Namespace) -> list[str]:
     for option in ("out", "base"):
         if getattr(args, option):
             argv += [f"--{option}", getattr(args, option)]
-    if args.slip_model != "empirical":
+    if args.slip_model != "auto":
         argv += ["--slip-model", args.slip_model]
     if args.exclude_first:
         argv += ["--exclude-first", str(args.exclude_first)]

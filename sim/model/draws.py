@@ -118,7 +118,7 @@ def _compile(dist: Any) -> tuple[Sampler, Callable[[float], float]]:
             return 0.0 if u < p_on_time else size
 
         return zero_inflated, dist.quantile
-    if kind == "zero_inflated_weibull":
+    if kind == "zero_inflated_weibull" and not dist.from_record:
         shape, scale, p_zero = dist.shape, dist.scale, dist.p_zero
 
         def ziw(rng: np.random.Generator) -> float:

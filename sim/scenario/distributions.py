@@ -24,10 +24,10 @@ from sim.scenario.families import (
     Pert,
     Triangular,
     Uniform,
-    ZeroInflatedWeibull,
     _Dist,
 )
 from sim.scenario.posterior import Beta, Predictive, ZeroInflatedEmpirical
+from sim.scenario.slip_weibull import ZeroInflatedWeibull
 from sim.scenario.truncated import Lognormal, Normal
 from sim.scenario.units import HOURS_PER_UNIT, UNIT_ALIASES, Unit, parse_duration_text
 

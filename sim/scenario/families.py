@@ -3,7 +3,9 @@
 Every distribution is a small, frozen pydantic model with ``sample(rng, size=None)`` (vectorised with
 ``size``), an analytic ``mean()`` and ``quantile(q)``, and an optional ``unit`` (``s``, ``min``,
 ``h``, ``d``); ``to_hours`` converts its draws once, so model code works in hours only. The
-normal-based families (with optional truncation) are in :mod:`sim.scenario.truncated`.
+normal-based families (with optional truncation) are in :mod:`sim.scenario.truncated`, the
+posteriors of few flights in :mod:`sim.scenario.posterior` and the zero-inflated Weibull slip in
+:mod:`sim.scenario.slip_weibull`.
 """
 
 from __future__ import annotations
@@ -227,31 +229,3 @@ class Bernoulli(_Dist):
 
     def quantile(self, q: float) -> float:
         return 0.0 if q <= 1 - self.p else 1.0
-
-
-class ZeroInflatedWeibull(_Dist):
-    """Zero with probability ``p_zero``, else Weibull(``shape``, ``scale``).
-
-    The launch-delay form of Gardner & Grogan: P(on time) plus a Weibull for positive slips.
-    """
-
-    dist: Literal["zero_inflated_weibull"] = "zero_inflated_weibull"
-    p_zero: float = Field(ge=0, le=1)
-    shape: float = Field(gt=0)
-    scale: float = Field(gt=0)
-
-    def sample(self, rng, size=None):
-        slip = self.scale * rng.weibull(self.shape, size)
-        zero = rng.random(size) < self.p_zero
-        if size is None:
-            return 0.0 if zero else float(slip)
-        return np.where(zero, 0.0, slip)
-
-    def mean(self) -> float:
-        return (1 - self.p_zero) * self.scale * math.gamma(1 + 1 / self.shape)
-
-    def quantile(self, q: float) -> float:
-        if q <= self.p_zero:
-            return 0.0
-        qq = (q - self.p_zero) / (1 - self.p_zero)
-        return self.scale * (-math.log(1 - qq)) ** (1 / self.shape)

@@ -221,16 +221,26 @@ def test_slip_selection_leaves_out_a_vehicles_first_flights():
     assert "MS-01" in every.flights and "MS-02" in every.flights
     assert "MS-01" not in slip.flights and "MS-02" not in slip.flights
     assert slip.n == every.n - 2
-    # The debut flights' 13 and 26 days are gone; the record is 5 on time of 6, one 1-day slip.
+    # The debut flights' 13 and 26 days are gone; the record is 5 on time of 6, one 1-day slip:
+    # too few slips for the empirical (the rule of slip model auto), so the zero-inflated Weibull
+    # with parameter uncertainty is written.
     assert slip.yaml_value == {
-        "dist": "zero_inflated_empirical",
+        "dist": "zero_inflated_weibull",
         "zeros": 5,
         "n": 6,
         "positive": [1],
         "weights": [1],
         "prior": "jeffreys",
+        "shape_median": 1,
+        "shape_sigma": 0.5,
+        "low": 1,
+        "high": 120,
         "unit": "d",
     }
+    forced = calibrate(
+        records, n_boot=0, selection=SlipSelection(exclude_first=2), slip_model="empirical"
+    )
+    assert forced.get("launch slip, last month (d)").yaml_value["dist"] == "zero_inflated_empirical"
     assert "left out by it: MS-01, MS-02" in slip.note
     # Other estimates keep every flight.
     assert mature.get("launch failure").n == calibrate(records, n_boot=0).get("launch failure").n
@@ -252,3 +262,44 @@ def test_calibrate_command_records_the_selection(tmp_path):
     text = (out / "priors.yaml").read_text()
     assert "--exclude-first 2" in text.splitlines()[1]
     assert yaml.safe_load(text)["defaults"]["launch"]["slip"]["n"] == 6
+
+
+def test_the_slip_model_rule():
+    """auto: the empirical record from 5 positive slips on (its sizes are then a record), the
+    zero-inflated Weibull with parameter uncertainty below (a handful of sizes), the empirical
+    when nothing slipped (no size can be estimated); a forced model is written as asked."""
+    from sim.calibration.calibrate import SlipSelection
+    from sim.calibration.slips import MIN_SLIPS_FOR_EMPIRICAL, choose_slip_model
+
+    assert MIN_SLIPS_FOR_EMPIRICAL == 5
+    assert [choose_slip_model("auto", m) for m in (0, 1, 4, 5, 9)] == [
+        "empirical",
+        "zero_inflated_weibull",
+        "zero_inflated_weibull",
+        "empirical",
+        "empirical",
+    ]
+    assert choose_slip_model("empirical", 1) == "empirical"
+    assert choose_slip_model("zero_inflated_weibull", 9) == "zero_inflated_weibull"
+    assert choose_slip_model("zero_inflated_weibull", 0) == "empirical"
+    with pytest.raises(ValueError, match="slip_model"):
+        choose_slip_model("gamma", 3)
+    records, _ = read_flights(MS_TABLE)
+    # Every MS flight with a plan a month ahead: slips of 1, 13 and 26 days (3 < 5): the Weibull.
+    every = calibrate(records, n_boot=0).get("launch slip, last month (d)")
+    assert every.yaml_value["dist"] == "zero_inflated_weibull"
+    assert every.yaml_value["positive"] == [1, 13, 26] and every.yaml_value["n"] == 8
+    assert "auto: 3 positive slip(s), the empirical needs 5" in every.note
+    # From 2019 on (MS-16, MS-18, MS-19): nothing slipped, the empirical record.
+    recent = calibrate(records, n_boot=0, selection=SlipSelection(since=2019))
+    slip = recent.get("launch slip, last month (d)")
+    assert slip.yaml_value == {
+        "dist": "zero_inflated_empirical",
+        "zeros": 3,
+        "n": 3,
+        "prior": "jeffreys",
+        "unit": "d",
+    }
+    # The written prior is a valid scenario distribution, its mean the record's.
+    dist = coerce_distribution(every.yaml_value, duration=True)
+    assert dist.on_time.mean() == pytest.approx(5.5 / 9)

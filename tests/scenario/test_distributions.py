@@ -75,6 +75,9 @@ DISCRETE = {
     "empirical_unweighted": Empirical(values=[3, 1, 2, 10]),
     "bernoulli": Bernoulli(p=0.3),
     "zero_inflated_weibull": ZeroInflatedWeibull(p_zero=0.625, shape=0.9923, scale=13.296),
+    "zero_inflated_weibull_record": ZeroInflatedWeibull(
+        zeros=5, n=8, positive=[1, 13, 26], low=1, high=120
+    ),
 }
 
 
