@@ -269,12 +269,14 @@ def startup(args: list[str], repeats: int) -> dict[str, Any]:
     return {"command": ["crewsim", *args], "runs_s": runs, "median_s": statistics.median(runs)}
 
 
-def instruction_cost(replications: int = 200, timeouts: int = 100_000) -> dict[str, Any]:
+def instruction_cost(replications: int = 1_000, timeouts: int = 100_000) -> dict[str, Any]:
     """Cost of a replication in bare-timeout equivalents by instruction count (callgrind).
 
-    Three runs of ``instruction_probe.py`` under ``valgrind --tool=callgrind`` (set-up only, set-up
-    plus replications, set-up plus timeouts); the differences give instructions per replication and
-    per timeout. Unlike wall time, the ratio does not move with the machine's load.
+    One run of ``instruction_probe.py`` under ``valgrind --tool=callgrind``, which writes its
+    counts at three marks: the part between the first two marks is ``replications`` baseline
+    replications, the part between the last two ``timeouts`` bare SimPy timeouts, both measured
+    apart from the set-up (imports, compiling, warm-up). Unlike wall time, the ratio does not move
+    with the machine's load.
     """
     import re
     import shutil
@@ -284,23 +286,25 @@ def instruction_cost(replications: int = 200, timeouts: int = 100_000) -> dict[s
     if valgrind is None:
         return {"available": False}
     probe = Path(__file__).resolve().parent / "instruction_probe.py"
-    counts = {}
     with tempfile.TemporaryDirectory() as tmp:
-        for mode, n in (("none", 0), ("reps", replications), ("timeouts", timeouts)):
-            out = subprocess.run(
-                [valgrind, "--tool=callgrind", f"--callgrind-out-file={tmp}/cg.{mode}",
-                 sys.executable, str(probe), mode, str(n)],
-                capture_output=True, text=True, cwd=ROOT, check=True,
-            )  # fmt: skip
-            found = re.search(r"Collected\s*:\s*(\d+)", out.stderr)
-            if not found:
-                raise RuntimeError(f"callgrind printed no instruction count: {out.stderr[-400:]}")
-            counts[mode] = int(found.group(1))
-    per_rep = (counts["reps"] - counts["none"]) / replications
-    per_timeout = (counts["timeouts"] - counts["none"]) / timeouts
+        out = subprocess.run(
+            [valgrind, "--tool=callgrind", "--dump-before=sched_get_priority_max",
+             f"--callgrind-out-file={tmp}/cg", sys.executable, str(probe),
+             str(replications), str(timeouts)],
+            capture_output=True, text=True, cwd=ROOT, check=True,
+        )  # fmt: skip
+        parts = {}
+        for path in Path(tmp).glob("cg.*"):
+            found = re.search(r"^(?:summary|totals):\s*(\d+)", path.read_text(), re.M)
+            if found and path.suffix[1:].isdigit():
+                parts[int(path.suffix[1:])] = int(found.group(1))
+    if sorted(parts)[:3] != [1, 2, 3]:
+        raise RuntimeError(f"callgrind wrote no marked parts: {out.stderr[-400:]}")
+    per_rep = parts[2] / replications
+    per_timeout = parts[3] / timeouts
     return {
         "available": True,
-        "instructions": counts,
+        "instructions": {"set_up": parts[1], "replications": parts[2], "timeouts": parts[3]},
         "instructions_per_replication": per_rep,
         "instructions_per_timeout": per_timeout,
         "replication_cost_timeout_eq": per_rep / per_timeout,

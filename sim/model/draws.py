@@ -126,5 +126,24 @@ def _compile(dist: Any) -> tuple[Sampler, Callable[[float], float]]:
             return 0.0 if rng.random() < p_zero else float(slip)
 
         return ziw, dist.quantile
+    if kind == "zero_inflated_weibull":  # from the record: its parameters drawn per replication
+        post = dist._posterior()
+        a, b = dist.on_time.alpha_beta
+        cum = post["cum"].tolist()
+        top = len(cum) - 1
+        shapes, sums, masses, m = post["k"], post["s"], post["mass"], post["m"]
+        high, low = dist.high, dist.low or 0.0
+
+        def ziw_record(rng: np.random.Generator) -> float:
+            # The distribution's own steps, with NumPy scalars where it has them (bit for bit).
+            p_on_time = rng.beta(a, b)
+            u_zero = rng.random()
+            j = min(bisect_right(cum, rng.random()), top)
+            v = rng.random() * masses[j]
+            t = sums[j] * ((1.0 - v) ** (-1.0 / m) - 1.0)
+            slip = max(high * t ** (1.0 / shapes[j]), low)
+            return 0.0 if u_zero < p_on_time else float(min(slip, high))
+
+        return ziw_record, dist.quantile
     # Any other distribution: its own methods (correct, just not precompiled).
     return (lambda rng: float(dist.sample(rng))), (lambda u: float(dist.quantile(u)))
