@@ -184,6 +184,8 @@ class CompiledScenario:
     strata_names: tuple[str, ...] = ()
     health: Any = None  # HealthPlan (sim.model.health): failures, replacements, emergencies
     swap_plan: Any = None  # SwapPlan (sim.model.rotation), made by the first replication
+    #: (distribution, a, b) of each beta probability by name, filled as replications draw them.
+    beta_params: dict[str, tuple[Any, float, float]] = field(default_factory=dict)
 
     @property
     def work_planned_h(self) -> float:

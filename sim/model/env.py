@@ -13,6 +13,7 @@ import simpy
 from simpy.core import EmptySchedule, StopSimulation
 from simpy.events import NORMAL, URGENT
 
+from sim.scenario.posterior import Beta
 from sim.seeding import Streams, latin_hypercube_point
 
 if TYPE_CHECKING:
@@ -136,7 +137,15 @@ class RotationEnv(simpy.Environment):
             return value
         got = self.drawn.get(name)
         if got is None:
-            got = self.drawn[name] = float(value.sample(self.rng[f"param.{name}"]))
+            rng = self.rng["param." + name]
+            if value.__class__ is Beta:  # its parameters once per scenario, then a plain draw
+                params = self.c.beta_params.get(name)
+                if params is None or params[0] is not value:
+                    params = self.c.beta_params[name] = (value, *value.alpha_beta)
+                got = float(rng.beta(params[1], params[2]))
+            else:
+                got = float(value.sample(rng))
+            self.drawn[name] = got
         return got
 
     def fire(self, event: simpy.Event, value: Any = None) -> None:
