@@ -100,7 +100,8 @@ class StationState:
             self.aboard.discard(p)
             self.left_at[p] = now
             # A contingency holding (or waiting for) someone who leaves ends: they are gone.
-            for hold in list(self.holds.pop(p, ())):
+            holds = self.holds.pop(p, None)
+            for hold in list(holds) if holds else ():
                 if hold.is_alive:
                     hold.interrupt("left")
         self.check(flight=vehicle)
