@@ -299,6 +299,10 @@ def attribution_md(df: pd.DataFrame) -> str:
     return markdown_table(header, rows)
 
 
+#: The half-width (days) of the P80 landing the precision section aims at.
+PRECISION_TARGET_D = 0.1
+
+
 def precision_md(v: Verdict, df: pd.DataFrame) -> str:
     """How precise the P80 landing is, in days, and whether more replications would help."""
     q = v.quantile("P80")
@@ -311,11 +315,19 @@ def precision_md(v: Verdict, df: pd.DataFrame) -> str:
             f"{v.n:,} replications share: the percentile sits on a step of a discrete "
             "distribution, which more replications do not refine."
         )
-    plan = analysis.replications_for_precision(df, "landing_delay_h", q=0.8, half_width=2.4)
-    return (
-        f"P80 of the landing delay: {days(plan.quantile / 24)}, 95 % CI half-width about "
-        f"±{plan.half_width_current / 24:.2f} days with {plan.n_current:,} replications; "
-        f"±0.1 day needs about {plan.n_required:,} replications (asymptotic, KDE density)."
+    # The exact order-statistic interval of the percentile (the one the landing table shows); its
+    # width shrinks as 1/sqrt(n), which says how many replications a target half-width needs.
+    half = (q.delay_high_d - q.delay_low_d) / 2
+    text = (
+        f"P80 of the landing delay: {days(q.delay_d)}, 95 % interval {q.delay_low_d:.2f}-"
+        f"{q.delay_high_d:.2f} days (half-width ±{half:.2f} days) with {v.n:,} replications"
+    )
+    if half <= PRECISION_TARGET_D:
+        return text + f": already within ±{PRECISION_TARGET_D} day."
+    needed = int(np.ceil(v.n * (half / PRECISION_TARGET_D) ** 2))
+    return text + (
+        f"; ±{PRECISION_TARGET_D} day needs about {needed:,} replications (the interval narrows "
+        "as 1/√n)."
     )
 
 

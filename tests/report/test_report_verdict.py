@@ -10,7 +10,7 @@ import pytest
 
 from sim import analysis
 from sim.report.assumptions import assumptions, calibrated_counts, describe
-from sim.report.sections import consequences_md, landing_md, outcomes_md
+from sim.report.sections import consequences_md, landing_md, outcomes_md, precision_md
 from sim.report.verdict import pct, verdict
 
 PLANNED = pd.Timestamp("2021-10-17T04:37Z")
@@ -147,3 +147,22 @@ def test_assumptions_mark_calibrated_and_prior_inputs(tmp_path: Path) -> None:
     assert rows["vehicles.New.launch.failure_p"] == ("p = 0.05", "prior (expert guess)")
     assert rows["work.tasks.filming.efficiency"][1] == "prior (expert guess)"
     assert describe("rate", {"rate": 0.03, "per": "d"}) == "Poisson, 0.03 per d"
+
+
+def test_precision_reads_the_exact_interval_of_the_landing_table() -> None:
+    rng = np.random.default_rng(0)
+    df = _table([0] * 400)
+    delay_h = rng.normal(72.0, 24.0, 400)  # continuous: no atom at the P80
+    df["landing_delay_h"] = delay_h
+    df["landing_actual_utc"] = PLANNED + pd.to_timedelta(delay_h, unit="h")
+    v = verdict(df, {"primary_return": "Old"}, SCENARIO)
+    q = v.quantile("P80")
+    half = (q.delay_high_d - q.delay_low_d) / 2
+    assert half > 0.1
+    text = precision_md(v, df)
+    assert f"half-width ±{half:.2f} days) with 400 replications" in text
+    assert f"needs about {int(np.ceil(400 * (half / 0.1) ** 2)):,} replications" in text
+    # Tight delays (minutes apart): the interval is already narrower than a tenth of a day.
+    df["landing_delay_h"] = 70.0 + delay_h / 1000
+    df["landing_actual_utc"] = PLANNED + pd.to_timedelta(df["landing_delay_h"], unit="h")
+    assert "already within ±0.1 day" in precision_md(verdict(df, {"primary_return": "Old"}), df)
