@@ -144,20 +144,6 @@ _FREE: dict[str, list[np.random.Generator]] = {}
 _ZERO4 = (0, 0, 0, 0)
 
 
-def _rekey(rng: np.random.Generator, key: tuple[int, int], name: str) -> None:
-    """Give ``rng`` the state of a fresh generator of stream ``name`` under ``key``: counter and
-    buffer zero, the buffer used up. The state is given as Python ints (the Philox state setter
-    reads them item by item; arrays would cost a NumPy scalar per item)."""
-    rng.bit_generator.state = {
-        "bit_generator": "Philox",
-        "state": {"counter": _ZERO4, "key": (key[0] ^ _name_offset(name), key[1])},
-        "buffer": _ZERO4,
-        "buffer_pos": 4,
-        "has_uint32": 0,
-        "uinteger": 0,
-    }
-
-
 class Streams:
     """Lazily created named streams of one replication.
 
@@ -175,22 +161,37 @@ class Streams:
 
     def __getitem__(self, name: str) -> np.random.Generator:
         rng = self._cache.get(name)
-        if rng is None:
-            if self._key is None:
-                self._key = replication_key(self.seed, self.replication)
-            free = _FREE.get(name)
-            if free:
-                rng = free.pop()
-                _rekey(rng, self._key, name)
-            else:
-                rng = stream_from_key(self._key, name)
-            self._cache[name] = rng
+        if rng is not None:
+            return rng
+        key = self._key
+        if key is None:
+            key = self._key = replication_key(self.seed, self.replication)
+        free = _FREE.get(name)
+        if free:  # a generator of this name, used before (its name's offset is known)
+            rng = free.pop()
+            # The state of a fresh generator of this stream: counter and buffer zero, the buffer
+            # used up. Python ints, not arrays: the Philox state setter reads them item by item.
+            rng.bit_generator.state = {
+                "bit_generator": "Philox",
+                "state": {"counter": _ZERO4, "key": (key[0] ^ _NAME_OFFSETS[name], key[1])},
+                "buffer": _ZERO4,
+                "buffer_pos": 4,
+                "has_uint32": 0,
+                "uinteger": 0,
+            }
+        else:
+            rng = stream_from_key(key, name)
+        self._cache[name] = rng
         return rng
 
     def release(self) -> None:
         """Hand this replication's generators back for reuse (do not draw from them afterwards)."""
         for name, rng in self._cache.items():
-            _FREE.setdefault(name, []).append(rng)
+            free = _FREE.get(name)
+            if free is None:
+                _FREE[name] = [rng]
+            else:
+                free.append(rng)
         self._cache.clear()
 
 

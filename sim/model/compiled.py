@@ -183,6 +183,7 @@ class CompiledScenario:
     block_size: int = 0
     strata_names: tuple[str, ...] = ()
     health: Any = None  # HealthPlan (sim.model.health): failures, replacements, emergencies
+    swap_plan: Any = None  # SwapPlan (sim.model.rotation), made by the first replication
 
     @property
     def work_planned_h(self) -> float:

@@ -87,6 +87,13 @@ class CrewTime:
     def request(self, priority: int = 0, preempt: bool = True) -> CrewRequest:
         """Ask for the time; granted on the spot (already processed) if possible."""
         req = CrewRequest(self, priority, preempt)
+        if self.user is None and not self.queue:  # free, nobody waiting: granted on the spot
+            self.user = req
+            req.usage_since = req.time
+            req._ok = True
+            req._value = None
+            req.callbacks = None
+            return req
         insort_right(self.queue, req)
         self._serve_head(spot=req)
         return req

@@ -136,14 +136,15 @@ def return_process(
         if not work_done.triggered:
             env.log(v, "return", "extension ends", "work incomplete")
 
-    # Liners moving into this vehicle (lifeboat or replacement moves) must be installed first.
-    before = env.now
-    yield from hold_unfit(env, plan, upper_bound_h(plan, life_end))
-    causes["health"] += env.now - before
-    ready = max(ready, env.now)
-    before = env.now
-    yield from wait_for_liner_moves(env, v)
-    causes["liner_swap"] += env.now - before
+    # Liners moving into this vehicle (lifeboat or replacement moves) must be installed first
+    # (only after a vehicle failure do liners move so).
+    if env.health.unfit or env.health.move_procs:
+        before = env.now
+        yield from hold_unfit(env, plan, upper_bound_h(plan, life_end))
+        causes["health"] += env.now - before
+        before = env.now
+        yield from wait_for_liner_moves(env, v)
+        causes["liner_swap"] += env.now - before
     ready = max(ready, env.now)
 
     # First landing opportunity at or after `ready`, in daylight and not weathered out. The
@@ -201,11 +202,8 @@ def return_process(
         yield env.timeout(undock - env.now)
 
     # Undock: whoever's liner is in this vehicle goes home.
-    crew = [
-        p
-        for p in sorted(station.aboard, key=lambda p: c.people[p].index)
-        if station.liner.get(p) == v
-    ]
+    liner = station.liner
+    crew = [p for p in station.aboard_in_order() if liner.get(p) == v]
     crew = env.health.boarding(v, crew)
     if len(crew) > c.seats[v]:
         env.violation(f"{v} carries {len(crew)} people in {c.seats[v]} seats")

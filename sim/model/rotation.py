@@ -7,6 +7,7 @@ the work plan, station contingencies and each return. They meet through events o
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from sim.model.activities import liner_swap_process, work_process
@@ -21,6 +22,45 @@ from sim.model.outcome import finish_row
 from sim.model.rendezvous import relocation_process
 from sim.model.replacement import replacement_processes
 from sim.model.station import StationState, contingency_process, dated_contingency_process
+
+
+@dataclass(frozen=True)
+class SwapPlan:
+    """The liner swaps of a scenario, the same in every replication: the people who swap, the
+    jobs (the arriving vehicles that make them possible, and their (person, target vehicle)),
+    and per return vehicle the people whose swap it waits for and the arrivals they need."""
+
+    people: tuple[str, ...]
+    jobs: tuple[tuple[tuple[str, ...], tuple[tuple[str, str], ...]], ...]
+    of: dict[str, tuple[str, ...]]
+    arrivals: dict[str, tuple[str, ...]]
+
+
+def plan_swaps(c: CompiledScenario) -> SwapPlan:
+    """Everyone whose liner is not in the vehicle that takes them home, grouped into jobs."""
+    people: list[str] = []
+    swaps_of: dict[str, list[str]] = {v: [] for v in c.returns}
+    swap_arrivals: dict[str, list[str]] = {v: [] for v in c.returns}
+    swap_jobs: dict[tuple[str, ...], list[tuple[str, str]]] = {}
+    for person in c.people.values():
+        start_vehicle = person.aboard_vehicle or person.up_vehicle
+        if start_vehicle != person.returns:
+            people.append(person.name)
+            arriving = [a for a in (person.up_vehicle, person.returns) if a in c.launches]
+            key = tuple(sorted(set(arriving)))
+            swap_jobs.setdefault(key, []).append((person.name, person.returns))
+            for v in (start_vehicle, person.returns):
+                if v in swaps_of:
+                    swaps_of[v].append(person.name)
+                    swap_arrivals[v] += [
+                        a for a in arriving if a != v and a not in swap_arrivals[v]
+                    ]
+    return SwapPlan(
+        tuple(people),
+        tuple((key, tuple(members)) for key, members in swap_jobs.items()),
+        {v: tuple(names) for v, names in swaps_of.items()},
+        {v: tuple(arrivals) for v, arrivals in swap_arrivals.items()},
+    )
 
 
 def simulate_replication(
@@ -47,25 +87,14 @@ def simulate_replication(
     emergency_processes(env)
 
     # Liner swaps: everyone whose liner is not in the vehicle that takes them home.
-    swaps_of: dict[str, list] = {v: [] for v in c.returns}
-    swap_arrivals: dict[str, list[str]] = {v: [] for v in c.returns}
-    swap_jobs: dict[tuple[str, ...], list] = {}
-    for person in c.people.values():
-        start_vehicle = person.aboard_vehicle or person.up_vehicle
-        if start_vehicle != person.returns:
-            done = env.event()
-            arriving = [a for a in (person.up_vehicle, person.returns) if a in c.launches]
-            key = tuple(sorted(set(arriving)))
-            swap_jobs.setdefault(key, []).append((person.name, person.returns, done))
-            for v in (start_vehicle, person.returns):
-                if v in swaps_of:
-                    swaps_of[v].append(done)
-                    swap_arrivals[v] += [
-                        a for a in arriving if a != v and a not in swap_arrivals[v]
-                    ]
-
-    for vehicles, members in swap_jobs.items():
-        env.process(liner_swap_process(env, vehicles, members))
+    swaps = c.swap_plan
+    if swaps is None:
+        swaps = c.swap_plan = plan_swaps(c)
+    done = {person: env.event() for person in swaps.people}
+    for vehicles, members in swaps.jobs:
+        env.process(
+            liner_swap_process(env, vehicles, [(p, target, done[p]) for p, target in members])
+        )
 
     work_done = env.event()
     work_proc = env.process(work_process(env, work_done)) if c.tasks else None
@@ -95,8 +124,8 @@ def simulate_replication(
             return_process(
                 env,
                 plan,
-                swaps_of[plan.vehicle],
-                swap_arrivals[plan.vehicle],
+                [done[p] for p in swaps.of[plan.vehicle]],
+                swaps.arrivals[plan.vehicle],
                 work_done,
                 work_proc,
             )

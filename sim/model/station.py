@@ -105,10 +105,20 @@ class StationState:
                     hold.interrupt("left")
         self.check(flight=vehicle)
 
+    def aboard_in_order(self) -> list[str]:
+        """Who is aboard, in the scenario's crew order (``Person.index``)."""
+        aboard = self.aboard
+        return [p for p in self.env.c.people if p in aboard]
+
     def seats_docked(self) -> int:
         """Seats of the vehicles at the station (a relocating vehicle keeps its crew aboard)."""
         seats = self.env.c.seats
-        return sum(seats[v] for v in self.docked) + sum(seats[v] for v in self.relocating)
+        total = 0
+        for v in self.docked:
+            total += seats[v]
+        for v in self.relocating:
+            total += seats[v]
+        return total
 
     def check(self, flight: str = "", log: bool = True) -> None:
         """Crew count against the crew limit and the seats of the docked vehicles.
@@ -189,7 +199,7 @@ def _arrival(env: RotationEnv, plan, rng, planned: bool = True) -> None:
     if planned:
         row[f"in.contingency.{plan.name}.count"] += 1
     row["contingency_h"] += impact
-    aboard = sorted(station.aboard, key=lambda p: env.c.people[p].index)
+    aboard = station.aboard_in_order()
     if plan.crew == "all":
         crew = aboard
     elif isinstance(plan.crew, int):

@@ -1,6 +1,7 @@
 """Executing a planned run: the chunks not yet on disk go to a backend, each finished chunk is
-written at once as a Parquet part, and when all are done the parts are merged in replication order,
-the manifest is written last and the ``.partial`` folder is renamed to its final name.
+written at once as a Parquet part (the durable record a resume starts from) and appended to
+``outcomes.parquet`` as soon as the chunks before it are in (:mod:`.outcome_stream`); when all are
+done the manifest is written last and the ``.partial`` folder is renamed to its final name.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from sim.montecarlo.backends import (
     run_serial,
 )
 from sim.montecarlo.lock import LOCK_NAME
+from sim.montecarlo.outcome_stream import OutcomeStream
 from sim.montecarlo.planning import RunState, plan_chunks, versions
 from sim.montecarlo.stopping import Precision, _Stopper
 
@@ -125,6 +127,17 @@ def execute(
     def wanted(spec: ChunkSpec) -> bool:
         return spec.index not in done and (stopper is None or stopper.stop_chunk is None)
 
+    outcomes = OutcomeStream(partial, specs)
+
+    def write_outcomes(fresh: tuple[int, Any] | None = None) -> None:
+        try:
+            outcomes.advance(done, stopper.stop_chunk if stopper else None, fresh)
+        except OSError as exc:
+            raise RuntimeFault(
+                f"cannot write {results.OUTCOMES} in {partial}: {exc}. Free space or fix "
+                f"permissions, then continue with: crewsim run --resume {partial}"
+            ) from exc
+
     todo = [s for s in specs if s.index not in done]
     resumed_reps = sum(s.size for s in specs if s.index in done)
     info: dict[str, Any] = {}
@@ -150,6 +163,7 @@ def execute(
         info,
     )
     try:
+        write_outcomes()  # the chunks already on disk (a resumed run)
         for result in chunks:
             if result.failure is not None:
                 raise RuntimeFault(_failure_message(state, partial, result))
@@ -173,6 +187,7 @@ def execute(
                     f"then continue with: crewsim run --resume {partial}"
                 ) from exc
             done.add(k)
+            write_outcomes((k, result.table))
             computed += result.spec.size
             bar.update(result.spec.size)
             if (
@@ -185,7 +200,11 @@ def execute(
     except KeyboardInterrupt:
         chunks.close()
         bar.close()
+        outcomes.discard()
         raise RunInterrupted(partial) from None
+    except BaseException:
+        outcomes.discard()
+        raise
     finally:
         chunks.close()
         bar.close()
@@ -193,11 +212,12 @@ def execute(
 
     last = stopper.stop_chunk if stopper else len(specs) - 1
     if last is None or not all(i in done for i in range(last + 1)):
+        outcomes.discard()
         raise RuntimeFault(f"run in {partial} ended with chunks missing; resume it to finish")
     used = list(range(last + 1))
     n_used = specs[last].stop
     try:
-        rows = results.merge_parts(partial, used, "chunk", partial / results.OUTCOMES)
+        rows = outcomes.finish(used)
         results.merge_parts(partial, used, "events", partial / results.EVENTS)
     except OSError as exc:
         raise RuntimeFault(

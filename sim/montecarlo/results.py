@@ -10,7 +10,8 @@ Layout (see DESIGN.md, "Results folder")::
         summary.md, plots/ written by ``sim.report.summary`` when available
 
 While a run is in progress the folder is ``<run-id>.partial``; it also holds ``run.json`` (what is
-needed to resume) and ``parts/`` (one Parquet file per finished chunk). Each file is written under a
+needed to resume), ``parts/`` (one Parquet file per finished chunk) and the growing outcomes file
+(``.outcomes.parquet.PID.tmp``, see :mod:`.outcome_stream`). Each file is written under a
 temporary name and moved into place with ``os.replace``, so a killed write never leaves a file that
 looks valid. The manifest is written last: a folder without a manifest whose status is ``complete``
 is never reported as complete.

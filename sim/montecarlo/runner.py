@@ -4,9 +4,9 @@ Replication ``i`` of a run seeded with ``s`` draws only from ``sim.seeding`` str
 ``(s, i, name)``, so it gives the same outcome row alone, in any chunk, on any backend and with any
 number of workers. Replications run in chunks (contiguous ranges, :mod:`.planning`);
 :mod:`.execution` writes each finished chunk at once as a Parquet part file, so memory stays flat,
-and an interrupted run resumes by running only the chunks that are missing (``resume``, here). At
-the end the parts are merged, in replication order, into ``outcomes.parquet``; the manifest is
-written last and the ``.partial`` folder renamed.
+and an interrupted run resumes by running only the chunks that are missing (``resume``, here).
+``outcomes.parquet`` is written in replication order as the chunks finish (:mod:`.outcome_stream`);
+the manifest is written last and the ``.partial`` folder renamed.
 
 Public API:
     run_replications(compiled, replications, seed, trace=False) -> (rows, events)   in memory
