@@ -24,8 +24,8 @@ in both).
   the record's sizes are a handful of points (the baseline's mature-vehicle record has one slip,
   of one day: as an empirical distribution every slip would be exactly one day); the Weibull
   family spreads them as far as so few values leave them uncertain. A record without any positive
-  slip is written as the empirical (always on time but for its Beta-drawn share; no size can be
-  estimated).
+  slip is written as the empirical with ``min_slip: 1`` (no size can be estimated from it: a flight
+  that does not leave on time, with the Beta-drawn share, slips by the smallest slip, a day).
 
 The maximum-likelihood zero-inflated Weibull (a plug-in fit, with bootstrap intervals) is reported
 alongside when it can be fitted (two distinct positive slips or more); it is not written.
@@ -164,6 +164,8 @@ def slip_estimates(
     }
     if not positive:
         del empirical["positive"], empirical["weights"]
+        del empirical["unit"]
+        empirical.update(min_slip=SLIP_LOW_D, unit="d")
     pairs = ", ".join(f"{v:g}:{c}" for v, c in counts)
     n_positive = sum(c for _, c in positive)
     written = choose_slip_model(slip_model, n_positive)

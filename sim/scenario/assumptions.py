@@ -21,6 +21,7 @@ from pydantic import BaseModel
 from sim.scenario.families import Fixed, _Dist
 from sim.scenario.posterior import Beta, Predictive, ZeroInflatedEmpirical
 from sim.scenario.schema import Scenario
+from sim.scenario.slip_weibull import ZeroInflatedWeibull
 
 
 @dataclass(frozen=True)
@@ -62,7 +63,9 @@ def _assumption(path: str, dist: Any) -> Assumption:
     calibrated = False
     if isinstance(dist, Beta) and dist.n is not None:
         k, n, calibrated = dist.k, dist.n, True
-    elif isinstance(dist, Predictive | ZeroInflatedEmpirical):
+    elif isinstance(dist, Predictive | ZeroInflatedEmpirical) or (
+        isinstance(dist, ZeroInflatedWeibull) and dist.from_record
+    ):
         n, calibrated = dist.n, True
     return Assumption(
         path=path,

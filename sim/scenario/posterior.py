@@ -189,7 +189,10 @@ class ZeroInflatedEmpirical(_Dist):
     n - zeros + b0) (reference prior ``prior``), then the slip is 0 with that probability, else
     a draw from ``positive`` (with ``weights``, counts). So the on-time share carries what ``n``
     flights cannot tell; the sizes of the slips are the observed ones (an empirical distribution
-    cannot say more without a family, see ``zero_inflated_weibull``).
+    cannot say more without a family, see ``zero_inflated_weibull``). A record without a positive
+    slip cannot say how large a slip is: ``min_slip`` (the smallest one, e.g. 1 day) is then drawn
+    when the flight does not leave on time, so the Beta-drawn on-time share still counts (without
+    it such a record never slips).
     """
 
     dist: Literal["zero_inflated_empirical"] = "zero_inflated_empirical"
@@ -198,9 +201,17 @@ class ZeroInflatedEmpirical(_Dist):
     positive: list[float] = Field(default_factory=list, description="Observed positive slips.")
     weights: list[float] | None = Field(default=None, description="Counts of `positive`.")
     prior: Literal["jeffreys", "uniform"] = "jeffreys"
+    min_slip: float | None = Field(
+        default=None,
+        gt=0,
+        allow_inf_nan=False,
+        description="The slip drawn when the record shows none (its smallest possible size).",
+    )
 
     @model_validator(mode="after")
     def _check(self) -> ZeroInflatedEmpirical:
+        if self.min_slip is not None and self.positive:
+            raise ValueError("min_slip is only for a record without positive slips")
         if self.zeros > self.n:
             raise ValueError(f"zeros must be at most n, got zeros={self.zeros}, n={self.n}")
         if any(not math.isfinite(v) or v <= 0 for v in self.positive):
@@ -220,7 +231,7 @@ class ZeroInflatedEmpirical(_Dist):
         return Beta(k=self.zeros, n=self.n, prior=self.prior)
 
     def _cum(self) -> tuple[np.ndarray, np.ndarray]:
-        values = np.asarray(self.positive or [0.0], float)
+        values = np.asarray(self.positive or [self.min_slip or 0.0], float)
         w = np.ones(len(values)) if self.weights is None else np.asarray(self.weights, float)
         order = np.argsort(values, kind="stable")
         return values[order], np.cumsum(w[order]) / w.sum()

@@ -44,7 +44,7 @@ from sim.scenario.posterior import Beta
 #: Points of the grid of log shape on which the shape's posterior is computed (+-4 prior sd).
 GRID = 201
 #: Points of the (log-spaced) grid of slips on which the marginal CDF is tabulated.
-_TABLE = 8001
+_TABLE = 2001
 
 
 class ZeroInflatedWeibull(_Dist):

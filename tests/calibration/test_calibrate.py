@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import math
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -290,7 +291,8 @@ def test_the_slip_model_rule():
     assert every.yaml_value["dist"] == "zero_inflated_weibull"
     assert every.yaml_value["positive"] == [1, 13, 26] and every.yaml_value["n"] == 8
     assert "auto: 3 positive slip(s), the empirical needs 5" in every.note
-    # From 2019 on (MS-16, MS-18, MS-19): nothing slipped, the empirical record.
+    # From 2019 on (MS-16, MS-18, MS-19): nothing slipped, the empirical record; a flight that
+    # does not leave on time (Beta-drawn share, mean 0.5 / 4) slips by the smallest slip, a day.
     recent = calibrate(records, n_boot=0, selection=SlipSelection(since=2019))
     slip = recent.get("launch slip, last month (d)")
     assert slip.yaml_value == {
@@ -298,8 +300,14 @@ def test_the_slip_model_rule():
         "zeros": 3,
         "n": 3,
         "prior": "jeffreys",
+        "min_slip": 1,
         "unit": "d",
     }
+    never = coerce_distribution(slip.yaml_value, duration=True)
+    assert never.mean() == pytest.approx(0.5 / 4)
+    x = never.sample(np.random.default_rng(2), 20_000)
+    assert set(np.unique(x)) == {0.0, 1.0}
+    assert abs(np.mean(x) - 0.125) < 4 * math.sqrt(0.125 * 0.875 / x.size)
     # The written prior is a valid scenario distribution, its mean the record's.
     dist = coerce_distribution(every.yaml_value, duration=True)
     assert dist.on_time.mean() == pytest.approx(5.5 / 9)

@@ -497,3 +497,5 @@ def test_zero_inflated_empirical_draws_the_on_time_share():
     assert d.quantile(0.5) == 0.0 and d.quantile(0.99) == 26.0
     with pytest.raises(ValidationError, match="need their `positive`"):
         ZeroInflatedEmpirical(zeros=1, n=2, unit="d")
+    with pytest.raises(ValidationError, match="min_slip is only"):
+        ZeroInflatedEmpirical(zeros=1, n=2, positive=[3], min_slip=1, unit="d")

@@ -115,3 +115,22 @@ def test_inconsistent_records_are_refused(fields, words):
 def test_a_plug_in_fit_refuses_record_fields():
     with pytest.raises(ValidationError, match="only for a zero_inflated_weibull from the record"):
         ZeroInflatedWeibull(p_zero=0.5, shape=1, scale=2, high=10)
+
+
+def test_the_baseline_slip_is_listed_as_calibrated_on_its_flights():
+    from pathlib import Path
+
+    from sim.scenario import load_scenario, uncertain_inputs
+
+    baseline = Path(__file__).resolve().parents[2] / "scenarios" / "vyzov_2021.yaml"
+    slip = next(
+        a
+        for a in uncertain_inputs(load_scenario(baseline))
+        if a.path == "vehicles.MS-19.launch.slip"
+    )
+    assert slip.distribution.startswith("zero_inflated_weibull(zeros=5, n=6, positive=[1.0]")
+    assert slip.calibrated and slip.basis == "n = 6"
+    # Its mean: P(late) 1.5 / 7 times the mean positive slip (at least a day, heavy-tailed).
+    assert 0.5 < slip.mean < 2.0
+    plug_in = ZeroInflatedWeibull(p_zero=0.5, shape=1, scale=2, unit="d")
+    assert plug_in.from_record is False
