@@ -9,6 +9,7 @@ fleet-wide default is calibrated with that n. Anything else is a prior (an exper
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -89,6 +90,9 @@ def describe(key: str, value: Any) -> str:
         return f"Poisson, {value['rate']:g} per {value.get('per', '?')}"
     dist = str(value["dist"])
     unit = f" {value['unit']}" if value.get("unit") else ""
+    record = _describe_record(dist, value, unit)
+    if record is not None:
+        return record
     if dist == "empirical":
         vals = "/".join(f"{v:g}" for v in value.get("values", []))
         weights = "/".join(f"{w:g}" for w in value.get("weights", []))
@@ -99,6 +103,50 @@ def describe(key: str, value: Any) -> str:
         if k not in ("dist", "unit", "lamb")
     ]
     return f"{dist}({', '.join(params)}){unit}"
+
+
+#: The reference priors a count is combined with (``sim.scenario.posterior.REFERENCE_PRIORS``).
+_REFERENCE = {"jeffreys": (0.5, 0.5), "uniform": (1.0, 1.0)}
+
+
+def _on_time(value: Mapping[str, Any]) -> str:
+    prior = str(value.get("prior", "jeffreys"))
+    return f"on time in {value['zeros']:g} of {value['n']:g} flights (share Beta-drawn, {prior})"
+
+
+def _describe_record(dist: str, value: Mapping[str, Any], unit: str) -> str | None:
+    """The distributions written from a record (counts, observed values) in words, so the table
+    says what they rest on rather than listing their parameters; None for any other."""
+    if dist == "beta" and {"k", "n"} <= set(value):
+        k, n = float(value["k"]), float(value["n"])
+        prior = str(value.get("prior", "jeffreys"))
+        a0, b0 = _REFERENCE.get(prior, (0.5, 0.5))
+        mean = (k + a0) / (n + a0 + b0)
+        return f"Beta posterior of {k:g} in {n:g} flights ({prior}), mean {mean:.3g}"
+    if dist == "predictive" and {"family", "n", "mean"} <= set(value):
+        centre = float(value["mean"])
+        median = math.exp(centre) if value["family"] == "lognormal" else centre
+        bounds = ""
+        if value.get("low") is not None and value.get("high") is not None:
+            bounds = f", within {float(value['low']):.3g}-{float(value['high']):.3g}{unit}"
+        return (
+            f"{value['family']} predictive from {value['n']:g} flights, median "
+            f"{median:.3g}{unit}{bounds}"
+        )
+    if dist == "zero_inflated_empirical" and {"zeros", "n"} <= set(value):
+        sizes = "/".join(f"{v:g}" for v in value.get("positive") or [])
+        if not sizes:
+            return f"{_on_time(value)}; else {value.get('min_slip', 1):g}{unit}"
+        return f"{_on_time(value)}; else one of the slips {sizes}{unit}"
+    if dist == "zero_inflated_weibull" and {"zeros", "n"} <= set(value):
+        sizes = "/".join(f"{v:g}" for v in value.get("positive") or [])
+        low, high = value.get("low"), value.get("high")
+        span = f", {low:g}-{high:g}{unit}" if low is not None and high is not None else ""
+        return (
+            f"{_on_time(value)}; else a Weibull size given the slips {sizes}{unit} "
+            f"(shape drawn from its posterior{span})"
+        )
+    return None
 
 
 def uncertain_inputs(scenario: Mapping[str, Any]) -> Iterator[tuple[str, str, Any, str | None]]:

@@ -166,3 +166,23 @@ def test_precision_reads_the_exact_interval_of_the_landing_table() -> None:
     df["landing_delay_h"] = 70.0 + delay_h / 1000
     df["landing_actual_utc"] = PLANNED + pd.to_timedelta(df["landing_delay_h"], unit="h")
     assert "already within ±0.1 day" in precision_md(verdict(df, {"primary_return": "Old"}), df)
+
+
+def test_record_based_distributions_are_described_in_words() -> None:
+    beta = {"dist": "beta", "k": 1, "n": 40, "prior": "jeffreys"}
+    assert (
+        describe("failure_p", beta) == "Beta posterior of 1 in 40 flights (jeffreys), mean 0.0366"
+    )
+    slip = {"dist": "zero_inflated_weibull", "zeros": 5, "n": 6, "positive": [1], "weights": [1]}
+    slip |= {"prior": "jeffreys", "low": 1, "high": 120, "unit": "d"}
+    assert describe("slip", slip) == (
+        "on time in 5 of 6 flights (share Beta-drawn, jeffreys); else a Weibull size given the "
+        "slips 1 d (shape drawn from its posterior, 1-120 d)"
+    )
+    record = {"dist": "zero_inflated_empirical", "zeros": 5, "n": 8, "positive": [1, 13, 26]}
+    assert describe("slip", record | {"unit": "d"}).endswith("else one of the slips 1/13/26 d")
+    rendezvous = {"dist": "predictive", "family": "lognormal", "n": 16, "df": 15, "mean": 3.9}
+    rendezvous |= {"sd": 0.01, "low": 24.855, "high": 99.42, "unit": "h"}
+    assert describe("34-orbit", rendezvous) == (
+        "lognormal predictive from 16 flights, median 49.4 h, within 24.9-99.4 h"
+    )
