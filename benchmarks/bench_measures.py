@@ -54,15 +54,21 @@ def yardstick(timeouts: int, repeats: int) -> dict[str, Any]:
 
 
 # --------------------------------------------------------------------------- 2. one process
-def serial_model(n: int, warmup: int = 10, seed: int = 1) -> dict[str, Any]:
+def serial_model(
+    n: int, warmup: int = 10, seed: int = 1, sampling: str | None = None
+) -> dict[str, Any]:
     """Replications/s of the baseline in this process: compile once, loop ``simulate_replication``
-    (no runner, no Arrow, no disk). ``warmup`` replications run first and are not timed."""
+    (no runner, no Arrow, no disk). ``warmup`` replications run first and are not timed.
+    ``sampling`` overrides the scenario's sampling plan (``mc``: the model's own speed)."""
     from sim.model import compile_scenario, simulate_replication
+    from sim.model.inputs import set_sampling
     from sim.scenario import load_scenario
 
     t0 = time.perf_counter()
     compiled = compile_scenario(load_scenario(str(ROOT / BASELINE)))
     compile_s = time.perf_counter() - t0
+    if sampling is not None:
+        set_sampling(compiled, sampling, compiled.block_size or 50)
     for i in range(warmup):
         simulate_replication(compiled, n + i, seed)
     t0 = time.perf_counter()
@@ -71,6 +77,7 @@ def serial_model(n: int, warmup: int = 10, seed: int = 1) -> dict[str, Any]:
     wall = time.perf_counter() - t0
     return {
         "replications": n,
+        "sampling": compiled.sampling,
         "wall_s": wall,
         "replications_per_s": n / wall,
         "load_compile_s": compile_s,

@@ -15,6 +15,7 @@ SCRIPT = ROOT / "benchmarks" / "run_benchmarks.py"
 MEASURES = {
     "yardstick.simpy_timeouts_per_s",
     "serial.replications_per_s",
+    "serial.scenario_sampling.replications_per_s",
     "serial.replication_cost",
     "serial.load_compile_s",
     "runner.serial.replications_per_s",

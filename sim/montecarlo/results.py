@@ -193,8 +193,13 @@ def rows_to_table(rows: Sequence[Mapping[str, Any]], epoch: dt.datetime) -> pa.T
     if not rows:
         raise ValueError("rows_to_table needs at least one row")
     names = list(rows[0])
+    order = tuple(names)
     keys = rows[0].keys()
+    same_order = True  # then the rows are transposed at C speed
     for row in rows:
+        if tuple(row) == order:
+            continue
+        same_order = False
         if row.keys() != keys:
             extra = sorted(set(row) - set(keys))
             missing = sorted(set(keys) - set(row))
@@ -203,10 +208,13 @@ def rows_to_table(rows: Sequence[Mapping[str, Any]], epoch: dt.datetime) -> pa.T
                 f"columns than replication {rows[0].get('replication', '?')} (extra: {extra}, "
                 f"missing: {missing}); every replication of a scenario must give the same columns"
             )
+    if same_order:
+        columns = list(zip(*(row.values() for row in rows), strict=True))
+    else:
+        columns = [[row[name] for row in rows] for name in names]
     e_ns = epoch_ns(epoch)
     arrays = []
-    for name in names:
-        values = [row[name] for row in rows]
+    for name, values in zip(names, columns, strict=True):
         if name.endswith(TIME_SUFFIX):
             try:
                 arrays.append(_hours_to_timestamps(values, e_ns))
