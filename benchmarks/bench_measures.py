@@ -71,15 +71,16 @@ def serial_model(
         set_sampling(compiled, sampling, compiled.block_size or 50)
     for i in range(warmup):
         simulate_replication(compiled, n + i, seed)
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     for i in range(n):
         simulate_replication(compiled, i, seed)
-    wall = time.perf_counter() - t0
+    wall, cpu = time.perf_counter() - t0, time.process_time() - c0
     return {
         "replications": n,
         "sampling": compiled.sampling,
         "wall_s": wall,
         "replications_per_s": n / wall,
+        "cpu_s_per_replication": cpu / n,
         "load_compile_s": compile_s,
     }
 
