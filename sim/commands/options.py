@@ -89,6 +89,16 @@ def single_values(options: Sequence[str], source: str = "") -> list[str]:
     return out
 
 
+def reject_with_resume(fixed: dict[str, Any], resume: str, what: str) -> None:
+    """Refuse options that ``--resume`` takes from the folder being resumed (``fixed`` maps each
+    option's name to its value, None when not given)."""
+    given = [name for name, value in fixed.items() if value is not None]
+    if given:
+        raise CrewsimError(
+            f"--resume takes the {what}'s settings from {resume}; drop {', '.join(given)}"
+        )
+
+
 def stamp() -> str:
     """The UTC time as used in default folder names, e.g. ``20261203T101500Z``."""
     return dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from sim.commands.options import add_seed, add_set, single_values
+from sim.commands.options import add_seed, add_set, reject_with_resume, single_values
 
 EPILOG = """\
 examples:
@@ -109,11 +109,7 @@ def run(args: argparse.Namespace) -> int:
                 "--precision": args.precision,
                 "--sampling": args.sampling,
             }
-            given = [k for k, v in fixed.items() if v is not None]
-            if given:
-                raise CrewsimError(
-                    f"--resume takes the run's settings from {args.resume}; drop {', '.join(given)}"
-                )
+            reject_with_resume(fixed, args.resume, "run")
             out = resume(
                 args.resume,
                 backend=args.backend,

@@ -17,7 +17,13 @@ import argparse
 import shlex
 from typing import Any
 
-from sim.commands.options import add_quiet, add_seed, add_set, progress_printer
+from sim.commands.options import (
+    add_quiet,
+    add_seed,
+    add_set,
+    progress_printer,
+    reject_with_resume,
+)
 
 EPILOG = """\
 examples:
@@ -122,11 +128,7 @@ def run(args: argparse.Namespace) -> int:
             "--target": args.target,
             "--metric": args.metric,
         }
-        given = [k for k, v in fixed.items() if v is not None]
-        if given:
-            raise CrewsimError(
-                f"--resume takes the sweep's settings from {args.resume}; drop {', '.join(given)}"
-            )
+        reject_with_resume(fixed, args.resume, "sweep")
         result = resume_sweep(
             args.resume, backend=args.backend, workers=args.workers, progress=progress, finish=draw
         )
