@@ -89,10 +89,11 @@ def write_json_atomic(path: Path, data: Mapping[str, Any]) -> None:
     write_text_atomic(path, json.dumps(data, indent=2, sort_keys=False, default=str) + "\n")
 
 
-def write_table_atomic(path: Path, table: pa.Table) -> None:
+def write_table_atomic(path: Path, table: pa.Table, **parquet_options: Any) -> None:
     """Write a Parquet file atomically (:func:`atomic_file`): neither a killed write nor a crash of
-    the machine leaves a valid-looking but incomplete part."""
+    the machine leaves a valid-looking but incomplete part. ``parquet_options`` go to
+    ``pyarrow.parquet.write_table`` (compression, encodings, statistics)."""
     import pyarrow.parquet as pq
 
     with atomic_file(path) as f:
-        pq.write_table(table, f)
+        pq.write_table(table, f, **parquet_options)

@@ -176,10 +176,12 @@ def execute(
                     results.write_table_atomic(
                         results.part_path(partial, k, "events"),
                         results.tag_part(result.events, identity, spec.start, spec.stop),
+                        **results.PART_WRITE_OPTIONS,
                     )
                 results.write_table_atomic(
                     results.part_path(partial, k),
                     results.tag_part(result.table, identity, spec.start, spec.stop),
+                    **results.PART_WRITE_OPTIONS,
                 )
             except OSError as exc:
                 raise RuntimeFault(

@@ -112,11 +112,13 @@ class OutcomeStream:
                 f"chunk {k} does not hold replications {spec.start}-{spec.stop - 1} in order; "
                 "delete its part and resume to recompute it"
             )
-        table = table.select(names)
-        for field, column_type in zip(self._schema, table.schema.types, strict=True):
-            if column_type != field.type and not pa.types.is_null(column_type):
-                self.discard()  # the types must be unified over all chunks: merge at the end
-                return
-        table = table.cast(self._schema)
+        if table.schema.names != names:
+            table = table.select(names)
+        if not table.schema.equals(self._schema, check_metadata=False):
+            for field, column_type in zip(self._schema, table.schema.types, strict=True):
+                if column_type != field.type and not pa.types.is_null(column_type):
+                    self.discard()  # the types must be unified over all chunks: merge at the end
+                    return
+            table = table.cast(self._schema)  # all-null columns take the file's type
         self._writer.write_table(table, row_group_size=max(1, table.num_rows))
         self.rows += table.num_rows

@@ -27,11 +27,11 @@ def _stopped_run(tmp_path: Path) -> Path:
     real = results.write_table_atomic
     count = {"n": 0}
 
-    def failing(path, table):
+    def failing(path, table, **options):
         count["n"] += path.name.startswith("chunk-")
         if count["n"] > 2:
             raise OSError(28, "No space left on device")
-        real(path, table)
+        real(path, table, **options)
 
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(results, "write_table_atomic", failing)

@@ -170,11 +170,11 @@ def _run_with_disk_failure(scenario, out, after):
     real = results.write_table_atomic
     calls = {"n": 0}
 
-    def failing(path, table):
+    def failing(path, table, **options):
         calls["n"] += path.name.startswith("chunk-")
         if calls["n"] > after:
             raise OSError(28, "No space left on device")
-        real(path, table)
+        real(path, table, **options)
 
     mp = pytest.MonkeyPatch()
     mp.setattr(results, "write_table_atomic", failing)
