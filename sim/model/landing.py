@@ -49,7 +49,6 @@ def return_process(
     spec = plan.spec
     causes = dict.fromkeys(DELAY_CAUSES, 0.0)
     target = plan.planned_undock_h
-    opps = plan.opportunities_h
 
     # The vehicle must be here.
     if v in env.arrived:
@@ -149,7 +148,10 @@ def return_process(
 
     # First landing opportunity at or after `ready`, in daylight and not weathered out. The
     # opportunities (and their daylight flags) are fixed instants: a shifted plan does not move them.
-    i = bisect_left(opps, ready - 1e-9)
+    # Only usable opportunities are walked: the first at or after `ready`, then day by day.
+    usable_h = plan.usable_h
+    n_usable = len(usable_h)
+    i = bisect_left(usable_h, ready - 1e-9)
     p_weather = env.p(spec.weather_p, f"{v}.weather_p")
     weather_days = 0
     waived = False
@@ -157,40 +159,36 @@ def return_process(
     first_usable = None
     undock = None
     epoch_h = c.epoch_unix / 3600.0
-    usable = plan.usable
     weather_key = f"landing.{v}.weather"
     if early is not None:  # an emergency: the next daily opportunity, rules waived
         undock = first_usable = early
-        i = len(opps)
-    while i < len(opps):
-        if usable[i]:
-            when = float(opps[i])
-            if first_usable is None:
-                first_usable = when
-            day = math.floor((epoch_h + when) / 24.0)  # UTC calendar day
-            if (
-                p_weather > 0
-                and day != last_day
-                # The first landing day's uniform may be stratified; later ones come from the stream.
-                and (env.uniform(weather_key, rng) if last_day is None else rng.random())
-                < p_weather
-            ):
-                after = first_usable_from(plan, (day + 1) * 24.0 - epoch_h)
-                if when <= life_end + 1e-9 and (after is None or after > life_end + 1e-9):
-                    # The last landing day inside the design life: the vehicle lands anyway
-                    # (in marginal weather or at a reserve zone) rather than outlive its life.
-                    waived = True
-                    env.log(v, "return", "weather waived", "last landing day of its design life")
-                    undock = when
-                    break
-                weather_days += 1
-                last_day = day
-                env.log(v, "return", "weather", "landing postponed a day")
-                i = bisect_left(opps, (day + 1) * 24.0 - epoch_h)
-                continue
-            undock = when
-            break
-        i += 1
+        i = n_usable
+    if i < n_usable:
+        first_usable = usable_h[i]
+    while i < n_usable:
+        when = usable_h[i]
+        day = math.floor((epoch_h + when) / 24.0)  # UTC calendar day
+        if (
+            p_weather > 0
+            and day != last_day
+            # The first landing day's uniform may be stratified; later ones come from the stream.
+            and (env.uniform(weather_key, rng) if last_day is None else rng.random()) < p_weather
+        ):
+            after = first_usable_from(plan, (day + 1) * 24.0 - epoch_h)
+            if when <= life_end + 1e-9 and (after is None or after > life_end + 1e-9):
+                # The last landing day inside the design life: the vehicle lands anyway
+                # (in marginal weather or at a reserve zone) rather than outlive its life.
+                waived = True
+                env.log(v, "return", "weather waived", "last landing day of its design life")
+                undock = when
+                break
+            weather_days += 1
+            last_day = day
+            env.log(v, "return", "weather", "landing postponed a day")
+            i = bisect_left(usable_h, (day + 1) * 24.0 - epoch_h)
+            continue
+        undock = when
+        break
     if undock is None:
         row["outcome_reason"] = "return_blocked"
         env.log(v, "return", "no opportunity", "no usable landing opportunity in the horizon")
