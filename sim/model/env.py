@@ -14,7 +14,7 @@ from simpy.core import EmptySchedule, StopSimulation
 from simpy.events import NORMAL, PENDING, URGENT
 
 from sim.scenario.posterior import Beta
-from sim.seeding import Streams, latin_hypercube_point
+from sim.seeding import Streams, latin_hypercube_strata
 
 if TYPE_CHECKING:
     from sim.model.compiled import CompiledScenario
@@ -262,6 +262,8 @@ def strata_of(compiled: Any, seed: int, replication: int, streams: Streams) -> d
     names = getattr(compiled, "strata_names", ())
     if not names:
         return _NO_STRATA
-    jitter = streams["strata"].random(len(names))
-    point = latin_hypercube_point(seed, replication, compiled.block_size, jitter)
-    return dict(zip(names, point.tolist(), strict=True))
+    size = compiled.block_size
+    jitter = streams["strata"].random(len(names)).tolist()
+    strata = latin_hypercube_strata(seed, replication, size, len(names))
+    # (stratum + jitter) / size: the point of ``sim.seeding.latin_hypercube_point``, bit for bit.
+    return {name: (k + j) / size for name, k, j in zip(names, strata, jitter, strict=True)}
