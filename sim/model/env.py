@@ -160,7 +160,7 @@ class RotationEnv(simpy.Environment):
             return value
         got = self.drawn.get(name)
         if got is None:
-            rng = self.rng["param." + name]
+            rng = self.rng[self.c.names.param[name].prefix]
             if value.__class__ is Beta:  # its parameters once per scenario, then a plain draw
                 params = self.c.beta_params.get(name)
                 if params is None or params[0] is not value:
