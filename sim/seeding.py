@@ -199,6 +199,8 @@ class Streams:
 #: Spawn-key tag of the permutations of a block (a 2-tuple key never equals a replication's).
 _BLOCK_TAG = 0xB10C
 _PERMUTATIONS: dict[tuple[int, int, int, int], np.ndarray] = {}
+#: The same permutations by replication: ``[position][dimension]`` as Python ints.
+_COLUMNS: dict[tuple[int, int, int, int], list[list[int]]] = {}
 
 
 def block_permutations(seed: int, block: int, dims: int, block_size: int) -> np.ndarray:
@@ -232,3 +234,19 @@ def latin_hypercube_point(
     block, position = divmod(replication, block_size)
     perms = block_permutations(seed, block, len(jitter), block_size)
     return (perms[:, position] + jitter) / block_size
+
+
+def latin_hypercube_strata(seed: int, replication: int, block_size: int, dims: int) -> list[int]:
+    """The stratum (0..block_size-1) of replication ``replication`` in each of ``dims``
+    dimensions, as Python ints: ``(strata[d] + jitter[d]) / block_size`` is, bit for bit,
+    :func:`latin_hypercube_point` (one float addition and division either way), without NumPy
+    calls on arrays of a handful of numbers in every replication."""
+    block, position = divmod(replication, block_size)
+    key = (seed, block, dims, block_size)
+    columns = _COLUMNS.get(key)
+    if columns is None:
+        columns = block_permutations(seed, block, dims, block_size).T.tolist()
+        if len(_COLUMNS) >= 8:
+            _COLUMNS.pop(next(iter(_COLUMNS)))
+        _COLUMNS[key] = columns
+    return columns[position]

@@ -118,8 +118,9 @@ def _run_tasks(env: RotationEnv, effs: list[float], progress: list[float]):
                     remaining -= worked
                     done += worked
                     progress[0] += worked
+                    crew_names = env.c.names.crew
                     for person in task.people:
-                        env.row[f"crew.{person}.work_h"] += worked
+                        env.row[crew_names[person].work_h] += worked
                 release_all(requests)
 
 

@@ -23,6 +23,7 @@ from sim.model.geometry import (
     time_of_day_h,
 )
 from sim.model.inputs import DEFAULT_BLOCK_SIZE, set_sampling
+from sim.model.names import ScenarioNames
 from sim.scenario import Scenario
 
 #: Planned work runs at this SimPy priority; contingencies (0-9) and liner swaps preempt it.
@@ -186,6 +187,8 @@ class CompiledScenario:
     swap_plan: Any = None  # SwapPlan (sim.model.rotation), made by the first replication
     #: (distribution, a, b) of each beta probability by name, filled as replications draw them.
     beta_params: dict[str, tuple[Any, float, float]] = field(default_factory=dict)
+    #: Names of outcome columns, inputs and streams, made once (``sim.model.names``).
+    names: ScenarioNames = field(default_factory=ScenarioNames)
 
     @property
     def work_planned_h(self) -> float:

@@ -105,7 +105,19 @@ def _compile(dist: Any) -> tuple[Sampler, Callable[[float], float]]:
             y = centre + scale * float(stdtrit(dof, rng.uniform(pl, ph)))
             return math.exp(y) if lognormal else y
 
-        return predictive, dist.quantile
+        low_end = -math.inf if dist.family == "normal" else 0.0
+
+        def predictive_at(q: float) -> float:
+            # ``dist.quantile``'s steps (NumPy scalars and all), bit for bit.
+            u = pl + min(max(q, 0.0), 1.0) * (ph - pl)
+            if u <= 0.0:
+                return low_end
+            if u >= 1.0:
+                return math.inf
+            y = centre + scale * stdtrit(dof, u)
+            return float(np.exp(y)) if lognormal else float(y)
+
+        return predictive, predictive_at
     if kind == "zero_inflated_empirical":
         a, b = dist.on_time.alpha_beta
         sizes, cumulative = (arr.tolist() for arr in dist._cum())

@@ -11,10 +11,10 @@ from typing import TYPE_CHECKING, Any
 
 import simpy
 from simpy.core import EmptySchedule, StopSimulation
-from simpy.events import NORMAL, URGENT
+from simpy.events import NORMAL, PENDING, URGENT
 
 from sim.scenario.posterior import Beta
-from sim.seeding import Streams, latin_hypercube_point
+from sim.seeding import Streams, latin_hypercube_strata
 
 if TYPE_CHECKING:
     from sim.model.compiled import CompiledScenario
@@ -54,6 +54,8 @@ class RotationEnv(simpy.Environment):
             setattr(self, name, getattr(self, name))
         #: Processes made before the run starts, not started yet (None once the run is on).
         self._unstarted: list[simpy.Process] | None = []
+        #: Every process of the replication, so :meth:`close` can end those still suspended.
+        self._processes: list[simpy.Process] = []
         self.c = compiled
         self.replication = replication
         self.seed = seed
@@ -96,14 +98,35 @@ class RotationEnv(simpy.Environment):
         event each. Processes made during the run are ordinary SimPy processes.
         """
         if self._unstarted is None:
-            return simpy.Process(self, generator)
+            proc = simpy.Process(self, generator)
+            self._processes.append(proc)
+            return proc
         proc = simpy.Process.__new__(simpy.Process)
         proc.env = self
         proc.callbacks = []
         proc._generator = generator
         proc._target = None  # set by its first step
         self._unstarted.append(proc)
+        self._processes.append(proc)
         return proc
+
+    def close(self) -> None:
+        """End the replication's object graph at once (call it once the row and trace are taken).
+
+        Processes still suspended when the run ends (a return waiting for a vehicle that never
+        comes, a contingency past the horizon...) hold their events, which hold them back: left
+        alone, each replication leaves such cycles for Python's cyclic garbage collector, which
+        then closes the generators at some later moment. Here they are closed now, against a
+        scratch copy of the row and without tracing, so their ``finally`` clauses cannot touch the
+        returned row or trace, and the references are dropped so reference counting frees the rest.
+        """
+        self.row = dict(self.row)
+        self.tracing = False
+        for proc in self._processes:
+            if proc._value is PENDING:
+                proc._generator.close()
+            proc._target = None
+        self.__dict__.clear()
 
     def schedule(self, event: simpy.Event, priority: Any = NORMAL, delay: float = 0) -> None:
         """SimPy's ``schedule``, except for a process that has ended with nobody waiting for it:
@@ -137,7 +160,7 @@ class RotationEnv(simpy.Environment):
             return value
         got = self.drawn.get(name)
         if got is None:
-            rng = self.rng["param." + name]
+            rng = self.rng[self.c.names.param[name].prefix]
             if value.__class__ is Beta:  # its parameters once per scenario, then a plain draw
                 params = self.c.beta_params.get(name)
                 if params is None or params[0] is not value:
@@ -239,6 +262,8 @@ def strata_of(compiled: Any, seed: int, replication: int, streams: Streams) -> d
     names = getattr(compiled, "strata_names", ())
     if not names:
         return _NO_STRATA
-    jitter = streams["strata"].random(len(names))
-    point = latin_hypercube_point(seed, replication, compiled.block_size, jitter)
-    return dict(zip(names, point.tolist(), strict=True))
+    size = compiled.block_size
+    jitter = streams["strata"].random(len(names)).tolist()
+    strata = latin_hypercube_strata(seed, replication, size, len(names))
+    # (stratum + jitter) / size: the point of ``sim.seeding.latin_hypercube_point``, bit for bit.
+    return {name: (k + j) / size for name, k, j in zip(names, strata, jitter, strict=True)}

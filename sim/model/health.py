@@ -202,7 +202,7 @@ def _dated_failure(env: RotationEnv, plan: FailurePlan):
 
 def _random_failure(env: RotationEnv, plan: FailurePlan, v: str):
     """The first failure of ``v`` while docked: an exponential time after it docks (memoryless)."""
-    rng = env.rng[f"health.{plan.index}.{v}"]
+    rng = env.rng[env.c.names.health[plan.index, v].prefix]
     if v in env.arrived:
         arrived = yield env.arrived[v]
         if not arrived:
@@ -221,9 +221,10 @@ def finish_health_row(env: RotationEnv) -> None:
     health = env.health
     health.close_clocks(env.now)
     total = 0.0
+    crew_names = env.c.names.crew
     for p in env.c.people:
         hours = health.no_lifeboat_h.get(p, 0.0)
-        row[f"crew.{p}.no_lifeboat_h"] = hours
+        row[crew_names[p].no_lifeboat_h] = hours
         total += hours
     row["health.no_lifeboat_h"] = total
     _headline_follows_its_people(env)

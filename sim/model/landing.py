@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from sim.model.env import RotationEnv
 
 from sim.model.emergency import emergency_undock_h, recall_event
-from sim.model.outcome import DELAY_CAUSES, DOCK_CAUSES
+from sim.model.outcome import DELAY_CAUSES, DELAY_COLUMNS, DOCK_CAUSES
 from sim.model.policy import first_usable_from, keep_visit_undock, last_usable_by, upper_bound_h
 from sim.model.replacement import (
     hold_unfit,
@@ -49,7 +49,6 @@ def return_process(
     spec = plan.spec
     causes = dict.fromkeys(DELAY_CAUSES, 0.0)
     target = plan.planned_undock_h
-    opps = plan.opportunities_h
 
     # The vehicle must be here.
     if v in env.arrived:
@@ -58,7 +57,8 @@ def return_process(
             env.log(v, "return", "no return", "vehicle never docked")
             env.fire(env.departed[v])
             return
-    rng = env.rng[f"landing.{v}"]
+    vn, inputs, ln = c.names.of[v], c.names.inputs[v], c.names.landing[v]
+    rng = env.rng[ln.prefix]
     life_end = plan.life_end_h
     if life_end is None:
         life_end = station.docked_since[v] + plan.design_life_h
@@ -149,48 +149,47 @@ def return_process(
 
     # First landing opportunity at or after `ready`, in daylight and not weathered out. The
     # opportunities (and their daylight flags) are fixed instants: a shifted plan does not move them.
-    i = bisect_left(opps, ready - 1e-9)
-    p_weather = env.p(spec.weather_p, f"{v}.weather_p")
+    # Only usable opportunities are walked: the first at or after `ready`, then day by day.
+    usable_h = plan.usable_h
+    n_usable = len(usable_h)
+    i = bisect_left(usable_h, ready - 1e-9)
+    p_weather = env.p(spec.weather_p, vn.weather_p)
     weather_days = 0
     waived = False
     last_day = None
     first_usable = None
     undock = None
     epoch_h = c.epoch_unix / 3600.0
-    usable = plan.usable
-    weather_key = f"landing.{v}.weather"
+    weather_key = ln.weather
     if early is not None:  # an emergency: the next daily opportunity, rules waived
         undock = first_usable = early
-        i = len(opps)
-    while i < len(opps):
-        if usable[i]:
-            when = float(opps[i])
-            if first_usable is None:
-                first_usable = when
-            day = math.floor((epoch_h + when) / 24.0)  # UTC calendar day
-            if (
-                p_weather > 0
-                and day != last_day
-                # The first landing day's uniform may be stratified; later ones come from the stream.
-                and (env.uniform(weather_key, rng) if last_day is None else rng.random())
-                < p_weather
-            ):
-                after = first_usable_from(plan, (day + 1) * 24.0 - epoch_h)
-                if when <= life_end + 1e-9 and (after is None or after > life_end + 1e-9):
-                    # The last landing day inside the design life: the vehicle lands anyway
-                    # (in marginal weather or at a reserve zone) rather than outlive its life.
-                    waived = True
-                    env.log(v, "return", "weather waived", "last landing day of its design life")
-                    undock = when
-                    break
-                weather_days += 1
-                last_day = day
-                env.log(v, "return", "weather", "landing postponed a day")
-                i = bisect_left(opps, (day + 1) * 24.0 - epoch_h)
-                continue
-            undock = when
-            break
-        i += 1
+        i = n_usable
+    if i < n_usable:
+        first_usable = usable_h[i]
+    while i < n_usable:
+        when = usable_h[i]
+        day = math.floor((epoch_h + when) / 24.0)  # UTC calendar day
+        if (
+            p_weather > 0
+            and day != last_day
+            # The first landing day's uniform may be stratified; later ones come from the stream.
+            and (env.uniform(weather_key, rng) if last_day is None else rng.random()) < p_weather
+        ):
+            after = first_usable_from(plan, (day + 1) * 24.0 - epoch_h)
+            if when <= life_end + 1e-9 and (after is None or after > life_end + 1e-9):
+                # The last landing day inside the design life: the vehicle lands anyway
+                # (in marginal weather or at a reserve zone) rather than outlive its life.
+                waived = True
+                env.log(v, "return", "weather waived", "last landing day of its design life")
+                undock = when
+                break
+            weather_days += 1
+            last_day = day
+            env.log(v, "return", "weather", "landing postponed a day")
+            i = bisect_left(usable_h, (day + 1) * 24.0 - epoch_h)
+            continue
+        undock = when
+        break
     if undock is None:
         row["outcome_reason"] = "return_blocked"
         env.log(v, "return", "no opportunity", "no usable landing opportunity in the horizon")
@@ -218,7 +217,7 @@ def return_process(
     env.fire(env.departed[v])
     env.health.after_undock(v)
 
-    u = env.strata.get(f"landing.{v}.descent")
+    u = env.strata.get(ln.descent)
     descent = plan.descent_draw.hours(rng) if u is None else plan.descent_draw.at(u)
     low, high = plan.descent_range_h
     descent = min(max(descent, low), high)  # the range the daylight check covered
@@ -229,20 +228,22 @@ def return_process(
 
     delay = landed - plan.landing_planned_h
     on_day = math.floor((c.epoch_unix + landed * 3600) / SECONDS_PER_DAY) == plan.planned_day
-    row[f"{v}.undock_actual_utc"] = undock
-    row[f"{v}.landing_actual_utc"] = landed
-    row[f"{v}.landing_delay_h"] = delay
-    row[f"{v}.landed_on_planned_day"] = on_day
-    row[f"{v}.extension_d"] = max(0.0, undock - plan.planned_undock_h) / 24.0
-    row[f"{v}.life_margin_d"] = (life_end - undock) / 24.0
-    row[f"{v}.crew_returned"] = len(crew)
+    row[vn.undock_actual_utc] = undock
+    row[vn.landing_actual_utc] = landed
+    row[vn.landing_delay_h] = delay
+    row[vn.landed_on_planned_day] = on_day
+    row[vn.extension_d] = max(0.0, undock - plan.planned_undock_h) / 24.0
+    row[vn.life_margin_d] = (life_end - undock) / 24.0
+    row[vn.crew_returned] = len(crew)
+    crew_names = c.names.crew
     for person in crew:
-        row[f"crew.{person}.home_on"] = v
-        row[f"crew.{person}.home_utc"] = landed
-    row[f"{v}.weather_days"] = weather_days
-    row[f"{v}.weather_waived"] = waived
-    row[f"in.{v}.weather_days"] = float(weather_days)
-    row[f"in.{v}.descent_h"] = descent
+        pc = crew_names[person]
+        row[pc.home_on] = v
+        row[pc.home_utc] = landed
+    row[vn.weather_days] = weather_days
+    row[vn.weather_waived] = waived
+    row[inputs.weather_days] = float(weather_days)
+    row[inputs.descent_h] = descent
     if v == c.primary:
         row["landing_actual_utc"] = landed
         row["landing_delay_h"] = delay
@@ -251,8 +252,8 @@ def return_process(
         remainder = delay - sum(causes.values())
         biggest = max(causes, key=lambda k: abs(causes[k]))
         causes[biggest] += remainder
-        for cause, hours in causes.items():
-            row[f"delay.{cause}_h"] = hours
+        for cause, column in DELAY_COLUMNS:
+            row[column] = causes[cause]
         visitors = [p for p in crew if c.people[p].up_vehicle is not None]
         if visitors:
             row["visit_days"] = max(undock - station.arrived_at[p] for p in visitors) / 24.0
@@ -271,14 +272,11 @@ def _keep_visit(env: RotationEnv, plan: Return, life_end: float, ready: float, c
     undock, cut, desired = keep_visit_undock(plan, life_end, arrival, env.now)
     if undock is None:  # no usable opportunity inside the bounds is left: the first one after
         return ready
-    if cut:
-        env.log(
-            plan.vehicle,
-            "return",
-            "visit cut",
-            f"visit {(undock - arrival) / 24:.2f} d of {plan.visit_planned_h / 24:.2f} d planned",
-        )
-    elif undock > ready + 1e-9:
+    if env.tracing and cut:
+        planned = plan.visit_planned_h / 24
+        why = f"visit {(undock - arrival) / 24:.2f} d of {planned:.2f} d planned"
+        env.log(plan.vehicle, "return", "visit cut", why)
+    elif env.tracing and undock > ready + 1e-9:
         env.log(plan.vehicle, "return", "visit kept", f"undock moved {(undock - ready) / 24:.2f} d")
     if undock > ready:
         # The swaps happen inside the visit: the move to the kept visit's end is the late
@@ -307,12 +305,14 @@ def _charge_arrival(env: RotationEnv, causes: dict, vehicles: list[str], hours: 
     if hours <= 0:
         return
     row = env.row
-    docked = [v for v in vehicles if row[f"{v}.dock_actual_utc"] == row[f"{v}.dock_actual_utc"]]
+    names = env.c.names
+    docked_at = {v: row[names.of[v].dock_actual_utc] for v in vehicles}
+    docked = [v for v in vehicles if docked_at[v] == docked_at[v]]  # NaN: never docked
     if not docked:
         causes["arrival"] += hours
         return
-    last = max(docked, key=lambda v: row[f"{v}.dock_actual_utc"])
-    parts = {k: row[f"{last}.dock_delay.{k}_h"] for k in DOCK_CAUSES}
+    last = max(docked, key=docked_at.__getitem__)
+    parts = {k: row[column] for k, column in names.dock_delay(last, DOCK_CAUSES)}
     _split(causes, hours, parts, "arrival")
 
 

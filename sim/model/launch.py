@@ -24,13 +24,15 @@ def launch_process(env: RotationEnv, plan: Launch):
     v = plan.vehicle
     spec = plan.spec
     row = env.row
-    rng = env.rng[f"launch.{v}"]
+    names = env.c.names
+    vn, inputs, ln = names.of[v], names.inputs[v], names.launch[v]
+    rng = env.rng[ln.prefix]
     windows = plan.windows_h
 
-    u = env.strata.get(f"launch.{v}.slip")
+    u = env.strata.get(ln.slip)
     slip_h = plan.slip_draw.hours(rng) if u is None else plan.slip_draw.at(u)
     slip_days = max(0, int(round(slip_h / 24.0)))
-    row[f"in.{v}.slip_d"] = float(slip_days)
+    row[inputs.slip_d] = float(slip_days)
     day = min(slip_days, len(windows) - 1)
     _expect_docking(env, plan, day)
 
@@ -51,18 +53,16 @@ def launch_process(env: RotationEnv, plan: Launch):
     scrub_days = 0
     scrubs = 0
     scrubbed_last = False
-    p_first = env.p(spec.scrub_p, f"{v}.scrub_p")
+    p_first = env.p(spec.scrub_p, vn.scrub_p)
     p_repeat = (
-        p_first
-        if spec.scrub_repeat_p is None
-        else env.p(spec.scrub_repeat_p, f"{v}.scrub_repeat_p")
+        p_first if spec.scrub_repeat_p is None else env.p(spec.scrub_repeat_p, vn.scrub_repeat_p)
     )
     turnaround = plan.turnaround_draw.hours
     stood_down = True
     for attempt in range(spec.max_attempts):
         p = p_repeat if scrubbed_last else p_first
         # The first attempt's uniform may be stratified; later ones come from the stream.
-        if p > 0 and (env.uniform(f"launch.{v}.scrub", rng) if attempt == 0 else rng.random()) < p:
+        if p > 0 and (env.uniform(ln.scrub, rng) if attempt == 0 else rng.random()) < p:
             scrubs += 1
             step = max(1, math.ceil(turnaround(rng) / 24.0 - 1e-9))
             if env.now < windows[day]:
@@ -78,15 +78,15 @@ def launch_process(env: RotationEnv, plan: Launch):
         break
     if stood_down:
         env.log(v, "launch", "stood down", f"{scrubs} scrubs")
-        row[f"{v}.pad_aborts"] = scrubs
-        row[f"in.{v}.scrubs"] = float(scrubs)
-        row[f"{v}.stood_down"] = True
+        row[vn.pad_aborts] = scrubs
+        row[inputs.scrubs] = float(scrubs)
+        row[vn.stood_down] = True
         env.fire(env.launched[v], False)
         env.fire(env.arrived[v], False)
         return
 
-    row[f"{v}.pad_aborts"] = scrubs
-    row[f"in.{v}.scrubs"] = float(scrubs)
+    row[vn.pad_aborts] = scrubs
+    row[inputs.scrubs] = float(scrubs)
     if env.now < windows[day]:
         yield env.timeout(windows[day] - env.now)
     launched = env.now
@@ -94,14 +94,14 @@ def launch_process(env: RotationEnv, plan: Launch):
     _expect_docking(env, plan, day)
     visitors_stand_down(env, v, launched, slipped=total_days > 0)
     env.slip_days[v] = float(total_days)
-    row[f"{v}.launch_actual_utc"] = launched
-    row[f"{v}.launch_slip_d"] = float(total_days)
+    row[vn.launch_actual_utc] = launched
+    row[vn.launch_slip_d] = float(total_days)
     if env.tracing:
         env.log(v, "launch", "launch", f"day +{total_days}")
 
-    p_failure = env.p(spec.failure_p, f"{v}.failure_p")
-    if p_failure > 0 and env.uniform(f"launch.{v}.failure", rng) < p_failure:
-        row[f"{v}.launch_failed"] = True
+    p_failure = env.p(spec.failure_p, vn.failure_p)
+    if p_failure > 0 and env.uniform(ln.failure, rng) < p_failure:
+        row[vn.launch_failed] = True
         env.log(v, "launch", "failure", "ballistic abort, crew safe")
         env.fire(env.launched[v], False)
         env.fire(env.arrived[v], False)

@@ -30,6 +30,9 @@ DELAY_CAUSES = (
     "health",
 )
 
+#: ``(cause, its column)`` of each headline delay cause, in order.
+DELAY_COLUMNS = tuple((cause, f"delay.{cause}_h") for cause in DELAY_CAUSES)
+
 #: Causes of an arriving flight's docking delay; their columns add up to ``V.dock_delay_h``.
 DOCK_CAUSES = ("launch_slip", "relocation", "scrub", "rendezvous", "docking")
 
@@ -188,6 +191,7 @@ def finish_row(env: Any) -> None:
     c = env.c
     row = env.row
     station = env.station
+    crew_names = c.names.crew
     for name, person in c.people.items():
         if name in station.aboard:
             state = "aboard"
@@ -195,14 +199,15 @@ def finish_row(env: Any) -> None:
             state = "home"
         else:
             state = "not-flown"
-        row[f"crew.{name}.end_state"] = state
+        pn = crew_names[name]
+        row[pn.end_state] = state
         if state == "not-flown":
             continue
         came = station.arrived_at.get(name, 0.0)
         if person.aboard_vehicle is not None:  # aboard since their vehicle docked
             came = min(came, c.docked_since_h.get(person.aboard_vehicle, came))
         left = station.left_at.get(name, c.horizon_h)
-        row[f"crew.{name}.days_aboard"] = (left - came) / 24.0
+        row[pn.days_aboard] = (left - came) / 24.0
     workers = {p for t in c.tasks for p in t.people}
     row["work_complete"] = bool(row["work_plan_done"]) and all(
         _home_as_planned(c, row, p) for p in workers
@@ -213,7 +218,7 @@ def finish_row(env: Any) -> None:
 
 
 def _home_as_planned(c: Any, row: dict[str, Any], person: str) -> bool:
-    return row[f"crew.{person}.home_on"] == c.people[person].returns
+    return row[c.names.crew[person].home_on] == c.people[person].returns
 
 
 def classify(c: Any, row: dict[str, Any]) -> tuple[str, str]:
@@ -222,7 +227,8 @@ def classify(c: Any, row: dict[str, Any]) -> tuple[str, str]:
     if row["violations"]:
         return "constraint-violated", reason or "violation"
     visitors = c.visitors
-    if row["visit_cancelled"] or any(row[f"crew.{p}.end_state"] == "not-flown" for p in visitors):
+    crew_names = c.names.crew
+    if row["visit_cancelled"] or any(row[crew_names[p].end_state] == "not-flown" for p in visitors):
         return "visit-not-flown", reason
     if not all(_home_as_planned(c, row, p) for p in visitors):
         return "stranded", reason or _stranded_reason(c, row)
@@ -253,19 +259,20 @@ def _reason(c: Any, row: dict[str, Any]) -> str:
     flights = [c.people[p].up_vehicle for p in c.visitors if c.people[p].up_vehicle in c.launches]
     others = [v for v in c.launches if v not in flights]
     if not row["visit_cancelled"]:
-        reason = _flight_failure(row, flights)
+        reason = _flight_failure(c, row, flights)
         if reason:
             return reason
-    return row["outcome_reason"] or _flight_failure(row, others)
+    return row["outcome_reason"] or _flight_failure(c, row, others)
 
 
-def _flight_failure(row: dict[str, Any], vehicles: list[str]) -> str:
+def _flight_failure(c: Any, row: dict[str, Any], vehicles: list[str]) -> str:
     for v in vehicles:
-        if row[f"{v}.launch_failed"]:
+        vn = c.names.of[v]
+        if row[vn.launch_failed]:
             return "launch_failure"
-        if row[f"{v}.stood_down"]:
+        if row[vn.stood_down]:
             return "launch_stood_down"
-        dock = row[f"{v}.dock_actual_utc"]
-        if row[f"{v}.docking_attempts"] and dock != dock:
+        dock = row[vn.dock_actual_utc]
+        if row[vn.docking_attempts] and dock != dock:
             return "docking_abort"
     return ""

@@ -22,23 +22,25 @@ def rendezvous_and_dock(env: RotationEnv, plan: Launch, slipped: bool, launch_ca
     row = env.row
     rdv = plan.rendezvous
     dock = plan.docking
-    rng = env.rng[f"docking.{v}"]
+    names = env.c.names
+    vn, inputs, dn = names.of[v], names.inputs[v], names.docking[v]
+    rng = env.rng[dn.prefix]
     launched = env.now
 
     scheme = rdv.fallback if slipped else rdv.scheme
     # The missed-burn draw is made whether or not it matters, so it is an input of its own.
-    p_missed = env.p(rdv.missed_burn_p, f"{v}.missed_burn_p")
-    missed = p_missed > 0 and env.uniform(f"docking.{v}.missed_burn", rng) < p_missed
-    row[f"in.{v}.missed_burn"] = float(missed)
+    p_missed = env.p(rdv.missed_burn_p, vn.missed_burn_p)
+    missed = p_missed > 0 and env.uniform(dn.missed_burn, rng) < p_missed
+    row[inputs.missed_burn] = float(missed)
     if missed and not slipped:
         scheme = rdv.fallback
         env.log(v, "rendezvous", "missed burn", f"reverts to {scheme}")
-    u = env.strata.get(f"docking.{v}.rendezvous")
+    u = env.strata.get(dn.rendezvous)
     rdv_draw = plan.rendezvous_draws[scheme]
     duration = rdv_draw.hours(rng) if u is None else rdv_draw.at(u)
-    row[f"{v}.scheme_flown"] = scheme
-    row[f"{v}.fallback"] = scheme != rdv.scheme
-    row[f"{v}.rendezvous_h"] = duration
+    row[vn.scheme_flown] = scheme
+    row[vn.fallback] = scheme != rdv.scheme
+    row[vn.rendezvous_h] = duration
     env.log(v, "rendezvous", "start", scheme)
     yield env.timeout(duration)
 
@@ -50,12 +52,12 @@ def rendezvous_and_dock(env: RotationEnv, plan: Launch, slipped: bool, launch_ca
 
     attempts = 1
     extra = 0.0
-    p_auto = env.p(dock.auto_failure_p, f"{v}.auto_failure_p")
-    auto_failed = p_auto > 0 and env.uniform(f"docking.{v}.auto", rng) < p_auto
-    row[f"in.{v}.auto_docking_failed"] = float(auto_failed)
+    p_auto = env.p(dock.auto_failure_p, vn.auto_failure_p)
+    auto_failed = p_auto > 0 and env.uniform(dn.auto, rng) < p_auto
+    row[inputs.auto_docking_failed] = float(auto_failed)
     if auto_failed and plan.crewed:
         extra = plan.manual_extra_draw.hours(rng)
-        row[f"{v}.manual_docking"] = True
+        row[vn.manual_docking] = True
         env.log(v, "docking", "automatic docking failed", "manual docking")
         yield env.timeout(extra)
     elif auto_failed:
@@ -67,20 +69,20 @@ def rendezvous_and_dock(env: RotationEnv, plan: Launch, slipped: bool, launch_ca
             attempts += 1
             auto_failed = p_auto > 0 and rng.random() < p_auto
         if auto_failed:
-            row[f"{v}.docking_attempts"] = attempts
+            row[vn.docking_attempts] = attempts
             env.log(v, "docking", "abandoned", f"{attempts} attempts")
             station.ports[dock.port].release(req)
             station.port_requests.pop(v, None)
             env.fire(env.arrived[v], False)
             return
-    row[f"{v}.docking_attempts"] = attempts
+    row[vn.docking_attempts] = attempts
 
     docked = env.now
     station.dock(v, dock.port, docked)
-    row[f"{v}.dock_actual_utc"] = docked
-    row[f"{v}.dock_port"] = dock.port
+    row[vn.dock_actual_utc] = docked
+    row[vn.dock_port] = dock.port
     delay = docked - plan.dock_planned_h
-    row[f"{v}.dock_delay_h"] = delay
+    row[vn.dock_delay_h] = delay
     causes = dict(launch_causes)
     causes["docking"] = extra + arrival_wait
     longer = delay - sum(causes.values())
@@ -93,8 +95,8 @@ def rendezvous_and_dock(env: RotationEnv, plan: Launch, slipped: bool, launch_ca
         causes["rendezvous"] = 0.0 if total > 0 else longer
     else:
         causes["rendezvous"] = longer
-    for cause in DOCK_CAUSES:
-        row[f"{v}.dock_delay.{cause}_h"] = causes.get(cause, 0.0)
+    for cause, column in names.dock_delay(v, DOCK_CAUSES):
+        row[column] = causes.get(cause, 0.0)
     crew = [
         p.name for p in env.c.people.values() if p.up_vehicle == v and p.name not in env.stood_down
     ]
@@ -104,11 +106,12 @@ def rendezvous_and_dock(env: RotationEnv, plan: Launch, slipped: bool, launch_ca
 
 def relocation_process(env: RotationEnv, plan: RelocationPlan):
     """Move a docked vehicle to another port after a sampled slip; frees the old port."""
-    rng = env.rng[f"relocation.{plan.index}"]
-    u = env.strata.get(f"relocation.{plan.index}.slip")
+    rn = env.c.names.relocation[plan.index]
+    rng = env.rng[rn.prefix]
+    u = env.strata.get(rn.slip)
     slip_h = plan.slip_draw.hours(rng) if u is None else plan.slip_draw.at(u)
     slip_days = max(0, int(round(slip_h / 24.0)))
-    env.row[f"in.relocation.{plan.index}.slip_d"] = float(slip_days)
+    env.row[env.c.names.relocation_inputs[plan.index].slip_d] = float(slip_days)
     start = plan.planned_h + 24.0 * slip_days
     if env.now < start:
         yield env.timeout(start - env.now)
@@ -122,7 +125,7 @@ def relocation_process(env: RotationEnv, plan: RelocationPlan):
     station.relocating.add(v)
     if env.tracing:
         env.log(v, "relocation", "undock", f"from={plan.from_port}")
-    u = env.strata.get(f"relocation.{plan.index}.duration")
+    u = env.strata.get(rn.duration)
     yield env.timeout(plan.duration_draw.hours(rng) if u is None else plan.duration_draw.at(u))
     req = station.request_port(v, plan.to_port)
     yield req

@@ -137,4 +137,6 @@ def simulate_replication(
     if trace:
         env.events_log.sort(key=lambda e: e[1])
     finish_row(env)
-    return env.row, env.events_log
+    row, events = env.row, env.events_log
+    env.close()
+    return row, events

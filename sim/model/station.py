@@ -167,7 +167,8 @@ def contingency_process(
     plans = [p for p in plans if p.rate_per_h > 0]
     if not plans:
         return
-    rngs = [env.rng[f"contingency.{p.name}"] for p in plans]
+    names = env.c.names.contingency
+    rngs = [env.rng[names[p.name].prefix] for p in plans]
     if env.now < start_h:
         yield env.timeout(start_h - env.now)
     upcoming = [
@@ -188,7 +189,7 @@ def dated_contingency_process(env: RotationEnv, plan):
     if plan.at_h < env.now:
         return
     yield env.timeout(plan.at_h - env.now)
-    _arrival(env, plan, env.rng[f"contingency.{plan.name}"])
+    _arrival(env, plan, env.rng[env.c.names.contingency[plan.name].prefix])
 
 
 def _arrival(env: RotationEnv, plan, rng, planned: bool = True) -> None:
@@ -198,7 +199,7 @@ def _arrival(env: RotationEnv, plan, rng, planned: bool = True) -> None:
     impact = plan.impact_draw.hours(rng)
     row["contingency_count"] += 1
     if planned:
-        row[f"in.contingency.{plan.name}.count"] += 1
+        row[env.c.names.contingency_inputs[plan.name].count] += 1
     row["contingency_h"] += impact
     aboard = station.aboard_in_order()
     if plan.crew == "all":

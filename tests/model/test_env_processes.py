@@ -95,3 +95,49 @@ def test_a_process_that_ends_unwatched_queues_nothing_and_a_watched_one_wakes_it
     env.process(watcher())
     env.run(until=5)
     assert woke == ["done"]
+
+
+def test_close_ends_suspended_processes_without_touching_the_returned_row() -> None:
+    """A process still suspended when the run ends is closed by ``close``: its ``finally`` clause
+    runs (here it would write to the row and the trace), but against a scratch row and with
+    tracing off, so what the replication returned stays as it was."""
+    env = RotationEnv(compile_scenario(load_scenario(BASELINE)), 1, 0, True)
+    cleaned = []
+
+    def worker():
+        try:
+            yield env.timeout(100.0)
+        finally:
+            env.row["replication"] = -1
+            env.log("X", "work", "closed")
+            cleaned.append(env.now)
+
+    env.process(worker())
+    env.run(until=10.0)
+    row, events = env.row, env.events_log
+    before = dict(row)
+    env.close()
+    assert cleaned == [10.0]  # closed at once, not whenever the garbage collector comes by
+    assert row == before and events == []
+    assert not hasattr(env, "row")  # the environment keeps nothing of the replication
+
+
+def test_a_replication_leaves_no_cycles_for_the_garbage_collector() -> None:
+    """After ``simulate_replication`` the replication's objects are freed by reference counting:
+    the cyclic collector finds (almost) nothing left, so it neither costs time nor runs model code
+    (a generator's ``finally``) at an arbitrary later moment."""
+    import gc
+
+    from sim.model import simulate_replication
+
+    compiled = compile_scenario(load_scenario(BASELINE))
+    simulate_replication(compiled, 0, 1)
+    gc.collect()
+    gc.disable()
+    try:
+        for i in range(40):
+            simulate_replication(compiled, i, 1)
+        left = gc.collect()
+    finally:
+        gc.enable()
+    assert left < 40  # well under one object per replication (about 90 before ``close``)

@@ -73,6 +73,21 @@ def test_every_block_is_a_latin_hypercube():
     assert (strata == np.arange(20)[:, None]).all()
 
 
+def test_the_replication_strata_are_the_latin_hypercube_points_bit_for_bit():
+    """The model's per-replication strata (Python floats) equal ``latin_hypercube_point``'s."""
+    from sim.model.env import RotationEnv
+    from sim.seeding import Streams, latin_hypercube_point
+
+    compiled = compile_scenario(load_scenario(BASELINE))
+    set_sampling(compiled, "lhs", block_size=16)
+    dims = len(compiled.strata_names)
+    for i in (0, 5, 15, 16, 47, 1000):
+        got = list(RotationEnv(compiled, SEED, i, False).strata.values())
+        jitter = Streams(SEED, i)["strata"].random(dims)
+        want = latin_hypercube_point(SEED, i, 16, jitter).tolist()
+        assert got == want
+
+
 def test_lhs_estimates_are_unbiased_and_tighter_than_plain_monte_carlo(tmp_path):
     """Within 4 SE of a larger plain run; the between-block intervals are narrower than Wilson."""
     plain = _run(tmp_path, "plain", n=4000, backend="processes", workers=2, sampling="mc")
