@@ -132,6 +132,13 @@ TRICKY = {
     "time None, NaN and int": [_row(0, x_utc=None), _row(1, x_utc=math.nan), _row(2, x_utc=3)],
     "time as a numeric string": [_row(0), _row(1, x_utc="2.5")],
     "time out of range": [_row(0), _row(1, x_utc=1e300)],
+    "a later time column out of range": [_row(0, y_utc=2.0), _row(1, y_utc=-1e300)],
+    "time as text": [_row(0), _row(1, x_utc="soon")],
+    "times as lists": [_row(0, x_utc=[1.0]), _row(1, x_utc=[2.0])],
+    "mixed types before a time as text": [
+        {"replication": 0, "m": 1.0, "t_utc": 1.0},
+        {"replication": 1, "m": "x", "t_utc": "soon"},
+    ],
     "one row": [_row(0)],
     "keys in another order": [_row(0), dict(reversed(list(_row(1).items())))],
     "an extra column": [_row(0), _row(1, y=2.0)],
