@@ -64,7 +64,9 @@ def _compile(dist: Any) -> tuple[Sampler, Callable[[float], float]]:
         return (lambda rng: v), (lambda u: v)
     if kind == "uniform":
         lo, hi = dist.low, dist.high
-        return (lambda rng: float(rng.uniform(lo, hi))), (lambda u: lo + u * (hi - lo))
+        low, span = float(lo), float(hi) - float(lo)
+        # NumPy's ``uniform(lo, hi)`` is ``lo + (hi - lo) * random()`` in doubles: the same bits.
+        return (lambda rng: low + span * rng.random()), (lambda u: lo + u * (hi - lo))
     if kind == "triangular":
         lo, mode, hi = dist.low, dist.mode, dist.high
         return (lambda rng: float(rng.triangular(lo, mode, hi))), dist.quantile
@@ -81,7 +83,8 @@ def _compile(dist: Any) -> tuple[Sampler, Callable[[float], float]]:
 
         pl, ph = dist._mass()
         from_std = dist._from_std
-        return (lambda rng: float(from_std(ndtri(rng.uniform(pl, ph))))), dist.quantile
+        width = ph - pl  # rng.uniform(pl, ph), bit for bit, without its argument parsing
+        return (lambda rng: float(from_std(ndtri(pl + width * rng.random())))), dist.quantile
     if kind == "empirical":
         cum = [float(x) for x in np.cumsum(dist.probabilities)]
         values = [float(x) for x in np.asarray(dist.values, float)]
@@ -98,11 +101,12 @@ def _compile(dist: Any) -> tuple[Sampler, Callable[[float], float]]:
         from scipy.special import stdtrit
 
         pl, ph = dist._mass()
+        width = ph - pl  # rng.uniform(pl, ph), bit for bit, without its argument parsing
         dof, centre, scale = dist.dof, dist.mean_, dist.scale
         lognormal = dist.family == "lognormal"
 
         def predictive(rng: np.random.Generator) -> float:
-            y = centre + scale * float(stdtrit(dof, rng.uniform(pl, ph)))
+            y = centre + scale * float(stdtrit(dof, pl + width * rng.random()))
             return math.exp(y) if lognormal else y
 
         low_end = -math.inf if dist.family == "normal" else 0.0
