@@ -23,6 +23,7 @@ from sim.api.scenario import Scenario, load
 from sim.errors import CrewsimError, RuntimeFault
 from sim.montecarlo import results
 from sim.montecarlo.planning import DEFAULT_TRACE_SAMPLE, versions
+from sim.report.summary import load_run
 
 
 class Run:
@@ -263,12 +264,7 @@ def open_run(path: str | os.PathLike[str]) -> Run:
     folder = results.final_path(Path(path))
     if not results.is_complete(folder):
         raise CrewsimError(f"{path} is not a complete results folder (no complete manifest.json)")
-    outcomes = results.load(folder)
-    manifest = results.load_manifest(folder)
-    try:
-        events = results.load_events(folder)
-    except (CrewsimError, OSError):
-        events = pd.DataFrame(columns=list(results.EVENT_COLUMNS))
+    outcomes, manifest, events = load_run(folder)
     scenario = load(folder / results.SCENARIO)
     return Run(outcomes, events, manifest, scenario, folder)
 

@@ -180,6 +180,7 @@ def calibrate(
     records = list(records)
     cal = Calibration()
     slip, cal.slip_fit = slip_estimates(records, slip_model, n_boot, seed, selection)
+    cal.slip_model = slip_model
     cal.estimates += slip
     launched = [r for r in records if r.actual_launch_utc is not None]
     cal.estimates.append(

@@ -44,6 +44,8 @@ class Calibration:
 
     estimates: list[Estimate] = field(default_factory=list)
     slip_fit: ZIWeibullFit | None = None
+    #: The slip model asked for (``auto`` = the rule of ``sim.calibration.slips``).
+    slip_model: str = "auto"
 
     def get(self, name: str) -> Estimate:
         return next(e for e in self.estimates if e.name == name)

@@ -19,6 +19,29 @@ from sim.tables import text_table
 # --- output --------------------------------------------------------------------------------------
 
 
+#: How the header ends its description of the slip, by the slip model asked for.
+_LEFT_OUT = "flights whose needed cell was blank, unreadable or excluded by the slip selection."
+_SLIP_SIZES = {
+    "auto": (
+        "# sizes of the observed slips when there are 5 or more, else a zero-inflated Weibull",
+        "# whose shape is drawn per replication from its posterior (log-normal prior, median 1,",
+        "# log-sd 0.5; scale integrated out), slips of 1-120 d. n = flights used, left out =",
+        f"# {_LEFT_OUT}",
+    ),
+    "empirical": (
+        "# sizes of the observed slips (--slip-model empirical). n = flights used, left out =",
+        f"# {_LEFT_OUT}",
+    ),
+    "zero_inflated_weibull": (
+        "# sizes of a zero-inflated Weibull (--slip-model zero_inflated_weibull; the observed",
+        "# sizes when nothing slipped) whose shape is drawn per replication from its posterior",
+        "# (log-normal prior, median 1, log-sd 0.5; scale integrated out), slips of 1-120 d.",
+        "# n = flights used, left out =",
+        f"# {_LEFT_OUT}",
+    ),
+}
+
+
 def compress_flights(names: Iterable[str]) -> str:
     """``MS-01, MS-02, MS-03, MS-05`` -> ``MS-01..03, MS-05`` (runs of consecutive numbers)."""
     groups: list[list[tuple[str, int, str, str]]] = []
@@ -119,10 +142,7 @@ def priors_yaml(
         "# per-scheme or pooled spread; fewer than 3 values borrow the pooled spread), truncated to",
         "# [median/2, 2*median], fitted to the flights without docking trouble; the slip is the",
         "# record (on time k of n, Beta-drawn per replication; advanced launches = 0) with the",
-        "# sizes of the observed slips when there are 5 or more, else a zero-inflated Weibull",
-        "# whose shape is drawn per replication from its posterior (log-normal prior, median 1,",
-        "# log-sd 0.5; scale integrated out), slips of 1-120 d. n = flights used, left out =",
-        "# flights whose needed cell was blank, unreadable or excluded by the slip selection.",
+        *_SLIP_SIZES[cal.slip_model],
     ]
     fit = cal.slip_fit
     if fit is not None:

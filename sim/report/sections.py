@@ -243,7 +243,14 @@ def headline_md(df: pd.DataFrame, manifest: dict[str, Any]) -> str:
         )
         for r in h.itertuples(index=False)
     ]
-    return markdown_table(("flight", "quantity", "estimate", "95% CI", "unit"), rows)
+    note = (
+        "Each flight's own landing, whoever it carries: delays over the replications in which "
+        "it lands, P(landing on planned day) over all of them. The verdict's share on the "
+        "planned day is the visitors' own: it also counts as missed the replications in which "
+        "they never flew, so it can be lower than their return vehicle's share here."
+    )
+    table = markdown_table(("flight", "quantity", "estimate", "95% CI", "unit"), rows)
+    return table + "\n\n" + note
 
 
 def percentiles_md(df: pd.DataFrame) -> str:

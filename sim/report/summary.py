@@ -17,6 +17,7 @@ import pandas as pd
 import yaml
 
 from sim import analysis
+from sim.errors import CrewsimError
 from sim.montecarlo import results
 from sim.report import sections
 from sim.report.assumptions import assumptions
@@ -34,7 +35,7 @@ def load_run(run_dir: str | Path) -> tuple[pd.DataFrame, dict[str, Any], pd.Data
     manifest = results.load_manifest(run_dir)
     try:
         events = results.load_events(run_dir)
-    except (FileNotFoundError, OSError):
+    except (CrewsimError, OSError):  # no trace written, or not readable: the report goes without
         events = pd.DataFrame(columns=list(results.EVENT_COLUMNS))
     return df, manifest, events
 

@@ -186,8 +186,13 @@ def test_command_on_small_tables(tmp_path, capsys):
     printed = capsys.readouterr().out
     assert "parameter" in printed and "flights used" in printed
     assert "launch failure" in printed and "MS-10" in printed
-    data = yaml.safe_load((out / "priors.yaml").read_text())
+    text = (out / "priors.yaml").read_text()
+    data = yaml.safe_load(text)
     assert set(data["defaults"]) <= {"launch", "rendezvous", "docking", "landing"}
+    header = text.split("\ndefaults:")[0]
+    # The header states the slip model asked for, not the automatic rule.
+    assert "sizes of the observed slips (--slip-model empirical)" in header
+    assert "else a zero-inflated Weibull" not in header
 
 
 def test_command_strict_fails_on_malformed(tmp_path):
