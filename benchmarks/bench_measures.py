@@ -329,6 +329,7 @@ class TreeCPU(TreeMemory):
         super().__init__(pid, interval_s)
         self.first: dict[int, float] = {}
         self.last: dict[int, float] = {}
+        self._baseline = False
 
     def sample(self) -> None:
         psutil = self._psutil
@@ -342,12 +343,18 @@ class TreeCPU(TreeMemory):
             except psutil.Error:
                 continue
             used = t.user + t.system
-            self.first.setdefault(proc.pid, 0.0 if proc.pid != self.root.pid else used)
+            counted_from = used if self._baseline or proc.pid == self.root.pid else 0.0
+            self.first.setdefault(proc.pid, counted_from)
             self.last[proc.pid] = used
         self.samples += 1
 
     def __enter__(self) -> TreeCPU:
-        self.sample()  # the root's CPU so far is not this measurement's
+        # The CPU spent so far by the processes alive now (this one, and a forkserver or another
+        # child left by an earlier measurement) is not this measurement's; a process started
+        # during the measurement counts from its start.
+        self._baseline = True
+        self.sample()
+        self._baseline = False
         return super().__enter__()
 
     def __exit__(self, *exc: object) -> None:

@@ -53,6 +53,17 @@ def test_serial_processes_and_dask_give_identical_results(scenario, tmp_path, da
     assert results.load_manifest(dask)["workers"] == 2
 
 
+def test_workers_fork_from_a_single_threaded_server_that_loaded_the_model(scenario, tmp_path):
+    """``backends.WORKER_PRELOAD``: the forkserver imports the model once for all workers (not a
+    second of imports in each), and has no thread besides its own, so forking it is safe."""
+    psutil = pytest.importorskip("psutil")
+    _run(scenario, tmp_path / "procs", n=200, backend="processes", workers=1)
+    servers = [p for p in psutil.Process().children() if "forkserver" in " ".join(p.cmdline())]
+    assert len(servers) == 1
+    assert servers[0].num_threads() == 1
+    assert any("scipy" in m.path for m in servers[0].memory_maps())  # imported by sim.model
+
+
 def test_dask_recomputes_the_chunks_of_a_worker_that_dies(tmp_path, dask_scheduler):
     sc = fake_model.write_scenario(
         tmp_path / "die.yaml", die_once_at=250, die_marker=str(tmp_path / "died")
