@@ -110,3 +110,8 @@ def test_variance_section_reports_ratios_to_plain_monte_carlo(tmp_path):
     mc = res["plans"]["mc"]
     assert lhs["p_on_time_ratio"] == mc["p_on_time_var"] / lhs["p_on_time_var"]
     assert 0 < lhs["p_on_time_mean"] < 1 and lhs["p_on_time_mean_half_width"] > 0
+    # The report's headline: the visitors' own share on the planned day is at most their
+    # vehicle's (it also misses when they never flew), and their P80 is a delay in hours.
+    assert 0 < lhs["headline_on_time_mean"] <= lhs["p_on_time_mean"]
+    assert lhs["headline_on_time_ratio"] == mc["headline_on_time_var"] / lhs["headline_on_time_var"]
+    assert all(-24 < h < 24 * 30 for h in lhs["headline_p80_values_h"])
