@@ -448,20 +448,20 @@ def variance_ratio(seeds: int, n: int, workers: int, modes: tuple[str, ...]) -> 
         def values(key: str, mine: list[dict[str, Any]] = mine) -> list[float]:
             return [f[key] for f in mine]
 
-        out["plans"][mode] = {
-            "headline_on_time_mean": statistics.fmean(values("headline_on_time")),
-            "headline_on_time_var": statistics.variance(values("headline_on_time")),
-            "headline_p80_mean_h": statistics.fmean(values("headline_p80_h")),
-            "headline_p80_var": statistics.variance(values("headline_p80_h")),
-            "headline_p80_values_h": sorted(set(values("headline_p80_h"))),
-            "p_on_time_mean": statistics.fmean(values("p_on_time")),
-            "p_on_time_var": statistics.variance(values("p_on_time")),
-            "p_on_time_mean_half_width": statistics.fmean(values("p_half")),
-            "p80_delay_mean_h": statistics.fmean(values("p80_h")),
-            "p80_delay_var": statistics.variance(values("p80_h")),
-            "p80_delay_values_h": sorted(set(values("p80_h"))),
-            "mean_delay_var": statistics.variance(values("mean_delay_h")),
-        }
+        plan: dict[str, Any] = {}
+        for label, key in (
+            ("headline_on_time", "headline_on_time"),
+            ("headline_p80", "headline_p80_h"),
+            ("p_on_time", "p_on_time"),
+            ("p80_delay", "p80_h"),
+            ("mean_delay", "mean_delay_h"),
+        ):
+            plan[f"{label}_mean"] = statistics.fmean(values(key))
+            plan[f"{label}_var"] = statistics.variance(values(key))
+        plan["headline_p80_values_h"] = sorted(set(values("headline_p80_h")))
+        plan["p80_delay_values_h"] = sorted(set(values("p80_h")))
+        plan["p_on_time_mean_half_width"] = statistics.fmean(values("p_half"))
+        out["plans"][mode] = plan
     base = out["plans"]["mc"]
     keys = ("headline_on_time_var", "headline_p80_var", "p_on_time_var", "p80_delay_var")
     for stats_ in out["plans"].values():

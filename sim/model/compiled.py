@@ -72,15 +72,14 @@ class Return:
     descent_nominal_h: float
     landing_planned_h: float
     planned_day: int  # UTC calendar day index of the planned landing (days since 1970-01-01)
-    opportunities_h: tuple[float, ...]  # undock instants that can be used, in order
-    usable: tuple[bool, ...]  # landing in daylight (or no daylight rule)
     life_end_h: float | None  # None when the vehicle arrives in the run (set at docking)
     design_life_h: float
     limit_h: float  # latest undock by max_extension and latest_undock (life applied at run time)
     orbit_based: bool  # opportunities from the orbit (else daily at the planned time of day)
     max_extension_h: float = 0.0  # most an until-done return may stay past its (shifted) plan
     latest_undock_h: float = math.inf  # hard limit; does not move with a launch slip
-    usable_h: tuple[float, ...] = ()  # usable opportunities
+    #: Undock instants whose landing is usable (in daylight, or no daylight rule), in order.
+    usable_h: tuple[float, ...] = ()
     descent_draw: Any = None  # the descent distribution, compiled (sim.model.draws)
     #: The range a descent is drawn in (hours): its 0.1 and 99.9 % quantiles. The daylight rule is
     #: checked at both ends, so a landing judged in daylight stays in daylight whatever is drawn.
@@ -297,8 +296,6 @@ def compile_scenario(s: Scenario) -> CompiledScenario:
             descent_range_h=descent_range,
             landing_planned_h=landing_planned,
             planned_day=math.floor((epoch_unix + landing_planned * 3600) / 86400),
-            opportunities_h=tuple(float(x) for x in opps),
-            usable=tuple(bool(x) for x in usable),
             life_end_h=life_end,
             design_life_h=v.design_life,
             limit_h=limit,
