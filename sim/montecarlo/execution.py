@@ -112,7 +112,6 @@ def execute(
     stop_rule: Precision | None,
     quiet: bool,
 ) -> Path:
-    import pyarrow.parquet as pq
     from tqdm import tqdm
 
     specs = plan_chunks(state.replications, state.chunk_size)
@@ -122,7 +121,7 @@ def execute(
     stopper = _Stopper(stop_rule, len(specs), blocks) if stop_rule else None
     if stopper:
         for k in sorted(done):
-            stopper.add(k, pq.read_table(results.part_path(partial, k), columns=[stop_rule.column]))
+            stopper.add(k, results.read_part(results.part_path(partial, k), [stop_rule.column]))
 
     def wanted(spec: ChunkSpec) -> bool:
         return spec.index not in done and (stopper is None or stopper.stop_chunk is None)
@@ -173,15 +172,13 @@ def execute(
             try:
                 spec = result.spec
                 if result.events is not None:
-                    results.write_table_atomic(
+                    results.write_part_atomic(
                         results.part_path(partial, k, "events"),
                         results.tag_part(result.events, identity, spec.start, spec.stop),
-                        **results.PART_WRITE_OPTIONS,
                     )
-                results.write_table_atomic(
+                results.write_part_atomic(
                     results.part_path(partial, k),
                     results.tag_part(result.table, identity, spec.start, spec.stop),
-                    **results.PART_WRITE_OPTIONS,
                 )
             except OSError as exc:
                 raise RuntimeFault(

@@ -60,9 +60,7 @@ class OutcomeStream:
             if fresh is not None and fresh[0] == k:
                 table = fresh[1]
             else:
-                import pyarrow.parquet as pq
-
-                table = pq.read_table(results.part_path(self.run_dir, k))
+                table = results.read_part(results.part_path(self.run_dir, k))
             self._append(k, table)
             self.next_chunk += 1
 

@@ -32,7 +32,7 @@ def _write_parts(run_dir, specs, tables) -> None:
     (run_dir / results.PARTS).mkdir(parents=True, exist_ok=True)
     for spec, table in zip(specs, tables, strict=True):
         tagged = results.tag_part(table, {"run_id": "t"}, spec.start, spec.stop)
-        results.write_table_atomic(results.part_path(run_dir, spec.index), tagged)
+        results.write_part_atomic(results.part_path(run_dir, spec.index), tagged)
 
 
 def _merged(tmp_path, specs, tables) -> bytes:

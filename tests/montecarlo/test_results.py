@@ -52,8 +52,8 @@ def test_merge_unifies_schemas_and_keeps_replication_order(tmp_path):
     (tmp_path / results.PARTS).mkdir()
     a = pa.table({"replication": [0, 1], "v": pa.array([None, None], pa.null())})
     b = pa.table({"replication": [2], "v": ["x"]})
-    results.write_table_atomic(results.part_path(tmp_path, 0), a)
-    results.write_table_atomic(results.part_path(tmp_path, 1), b)
+    results.write_part_atomic(results.part_path(tmp_path, 0), a)
+    results.write_part_atomic(results.part_path(tmp_path, 1), b)
     assert results.finished_chunks(tmp_path) == {0, 1}
     n = results.merge_parts(tmp_path, [0, 1], "chunk", tmp_path / "out.parquet")
     assert n == 3
@@ -65,8 +65,8 @@ def test_merge_unifies_schemas_and_keeps_replication_order(tmp_path):
 
 def test_merge_rejects_parts_with_different_columns(tmp_path):
     (tmp_path / results.PARTS).mkdir()
-    results.write_table_atomic(results.part_path(tmp_path, 0), pa.table({"a": [1]}))
-    results.write_table_atomic(results.part_path(tmp_path, 1), pa.table({"b": [1]}))
+    results.write_part_atomic(results.part_path(tmp_path, 0), pa.table({"a": [1]}))
+    results.write_part_atomic(results.part_path(tmp_path, 1), pa.table({"b": [1]}))
     with pytest.raises(RuntimeFault, match="same columns"):
         results.merge_parts(tmp_path, [0, 1], "chunk", tmp_path / "out.parquet")
 

@@ -30,17 +30,17 @@ def _run(scenario, out, **kw):
 
 def _stopped_after(scenario, out, chunks: int, **kw):
     """A run whose disk fails after ``chunks`` chunk parts: a resumable ``.partial`` folder."""
-    real = results.write_table_atomic
+    real = results.write_part_atomic
     count = {"n": 0}
 
-    def failing(path, table, **options):
+    def failing(path, table):
         count["n"] += path.name.startswith("chunk-")
         if count["n"] > chunks:
             raise OSError(28, "No space left on device")
-        real(path, table, **options)
+        real(path, table)
 
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(results, "write_table_atomic", failing)
+        mp.setattr(results, "write_part_atomic", failing)
         with pytest.raises(RuntimeFault):
             _run(scenario, out, **kw)
     return results.partial_path(out)

@@ -24,17 +24,17 @@ BASE = ROOT / "tests" / "broken" / "base.yaml"
 def _stopped_run(tmp_path: Path) -> Path:
     """A ``.partial`` run folder with two of five chunks done (the disk 'filled up')."""
     scenario = fake_model.write_scenario(tmp_path / "fake.yaml")
-    real = results.write_table_atomic
+    real = results.write_part_atomic
     count = {"n": 0}
 
-    def failing(path, table, **options):
+    def failing(path, table):
         count["n"] += path.name.startswith("chunk-")
         if count["n"] > 2:
             raise OSError(28, "No space left on device")
-        real(path, table, **options)
+        real(path, table)
 
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(results, "write_table_atomic", failing)
+        mp.setattr(results, "write_part_atomic", failing)
         with pytest.raises(RuntimeFault):
             runner.run(
                 str(scenario), n=500, chunk_size=100, backend="serial", out=tmp_path / "r",

@@ -178,17 +178,17 @@ def test_resume_runs_only_missing_chunks(scenario, tmp_path):
 
 
 def _run_with_disk_failure(scenario, out, after):
-    real = results.write_table_atomic
+    real = results.write_part_atomic
     calls = {"n": 0}
 
-    def failing(path, table, **options):
+    def failing(path, table):
         calls["n"] += path.name.startswith("chunk-")
         if calls["n"] > after:
             raise OSError(28, "No space left on device")
-        real(path, table, **options)
+        real(path, table)
 
     mp = pytest.MonkeyPatch()
-    mp.setattr(results, "write_table_atomic", failing)
+    mp.setattr(results, "write_part_atomic", failing)
     try:
         _run(scenario, out)
     finally:
