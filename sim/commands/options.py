@@ -66,6 +66,8 @@ def single_values(options: Sequence[str], source: str = "") -> list[str]:
     """The ``--set`` options of a command that takes one value per field, parsed by the sweep's
     grammar and given back as ``PATH=VALUE``; several values are an error that says so. Errors
     start with ``source`` (the scenario file) when given."""
+    if not options:  # nothing to parse: keep the sweep grammar's imports (SciPy) out of startup
+        return []
     from sim.analysis.sweep_grid import parse_axis
 
     where = f"{source}: " if source else ""
