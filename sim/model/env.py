@@ -242,7 +242,8 @@ class RotationEnv(simpy.Environment):
     def log_at(
         self, time_h: float, flight: str, process: str, event: str, detail: str = ""
     ) -> None:
-        """Record an event at a time already past (the trace is sorted by time at the end)."""
+        """Record an event at another instant than now, past or ahead (the trace is sorted by time
+        at the end)."""
         if self.tracing:
             self.events_log.append((self.replication, time_h, flight, process, event, detail))
 

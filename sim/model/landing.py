@@ -180,12 +180,15 @@ def return_process(
                 # The last landing day inside the design life: the vehicle lands anyway
                 # (in marginal weather or at a reserve zone) rather than outlive its life.
                 waived = True
-                env.log(v, "return", "weather waived", "last landing day of its design life")
+                env.log_at(
+                    when, v, "return", "weather waived", "last landing day of its design life"
+                )
                 undock = when
                 break
             weather_days += 1
             last_day = day
-            env.log(v, "return", "weather", "landing postponed a day")
+            # At the opportunity it weathers out: the trace shows one postponement per day.
+            env.log_at(when, v, "return", "weather", "landing postponed a day")
             i = bisect_left(usable_h, (day + 1) * 24.0 - epoch_h)
             continue
         undock = when

@@ -160,3 +160,15 @@ def test_trace_command_bad_input_exits_2(argv, tmp_path, monkeypatch, capsys):
 def test_replay_landing_is_finite():
     _, row, _ = simulate(REPLAY)
     assert math.isfinite(row["landing_actual_utc"])
+
+
+def test_each_weather_postponement_is_traced_on_the_day_it_concerns():
+    """A return weathered out on two landing days shows two postponements, each at the landing
+    opportunity it lost (a day apart), before the undock: not both at the instant of deciding."""
+    compiled = compile_scenario(load_scenario(ROOT / "scenarios" / "vyzov_2021.yaml"))
+    row, events = simulate_replication(compiled, 47, 1000, trace=True)
+    weather = [e[1] for e in events if e[2] == "MS-19" and e[4] == "weather"]
+    undock = next(e[1] for e in events if e[2] == "MS-19" and e[4] == "undock")
+    assert row["MS-19.weather_days"] == len(weather) == 2
+    assert 20.0 < weather[1] - weather[0] < 28.0  # the next day's opportunity
+    assert weather[1] < undock
