@@ -24,7 +24,6 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-from scipy import stats
 
 from sim.errors import CrewsimError
 
@@ -78,6 +77,14 @@ def mean_se(values: np.ndarray, replications: np.ndarray, block_size: int) -> fl
     return math.sqrt(s2 / n)
 
 
+def _t_quantile(p: float, dof: int) -> float:
+    """Student's t quantile. ``scipy.stats`` is imported here, not with the module: a worker
+    process imports this package to run replications and never needs it (half a second each)."""
+    from scipy import stats
+
+    return float(stats.t.ppf(p, dof))
+
+
 def proportion_ci(
     flags: np.ndarray, replications: np.ndarray, block_size: int, ci: float = 0.95
 ) -> tuple[float, float, float] | None:
@@ -87,7 +94,7 @@ def proportion_ci(
     if not math.isfinite(se):
         return None
     k = np.unique(np.asarray(replications) // block_size).size
-    t = float(stats.t.ppf(0.5 + ci / 2, k - 1))
+    t = _t_quantile(0.5 + ci / 2, k - 1)
     p = float(flags.mean())
     return p, max(0.0, p - t * se), min(1.0, p + t * se)
 
@@ -107,7 +114,7 @@ def quantile_ci(
     k = np.unique(reps // block_size).size
     if k < MIN_BLOCKS:
         return None
-    t = float(stats.t.ppf(0.5 + ci / 2, k - 1))
+    t = _t_quantile(0.5 + ci / 2, k - 1)
     lo, hi = [], []
     for q in qs:
         estimate = np.quantile(x, q, method="inverted_cdf")
