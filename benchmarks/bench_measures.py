@@ -366,12 +366,25 @@ class TreeCPU(TreeMemory):
         return sum(self.last[p] - self.first[p] for p in self.last)
 
 
+def stop_forkserver() -> None:
+    """Stop this process's forkserver, if one runs (the processes backend and a local Dask
+    cluster share it), so the next parallel run starts its own and its imports count as that
+    run's CPU, as they do when a user runs one backend alone."""
+    from multiprocessing import forkserver
+
+    stop = getattr(forkserver._forkserver, "_stop", None)  # CPython's own test hook
+    if stop is not None:
+        stop()
+
+
 def runner_cpu(backend: str, workers: int, n: int, trace_sample: int, seed: int = 1) -> dict:
     """``runner_rate`` with the CPU seconds of this process and all its children (workers,
     forkserver, Dask nannies) while the run lasted: CPU per replication does not move when a
     neighbour on the machine takes cores, so it gives parallel efficiency honestly."""
     import os
 
+    if backend != "serial":
+        stop_forkserver()  # each backend starts, and is charged for, a forkserver of its own
     # A serial run has no children to lose CPU of between polls: poll rarely, so the poller's
     # own CPU (in this process) does not count as the runner's.
     with TreeCPU(os.getpid(), interval_s=1.0 if backend == "serial" else 0.05) as cpu:

@@ -128,6 +128,22 @@ PARENT_POLL_S = 0.5
 WORKER_PRELOAD = ("__main__", "sim.model", "sim.montecarlo.backends")
 
 
+def worker_start_method(*extra_preload: str) -> str:
+    """How local worker processes start: ``forkserver`` where the platform has it, else ``spawn``.
+
+    The forkserver imports ``WORKER_PRELOAD`` (and ``extra_preload``) once, and every worker
+    forked from it starts with them loaded. There is one forkserver per process: the processes
+    backend and a local Dask cluster share it, with the preload of whichever starts it first.
+    """
+    import multiprocessing as mp
+
+    if "forkserver" not in mp.get_all_start_methods():
+        return "spawn"
+    # Takes effect when the forkserver starts; a later call replaces the list until then.
+    mp.set_forkserver_preload([*WORKER_PRELOAD, *extra_preload])
+    return "forkserver"
+
+
 def _init_worker(compiled: Any, simulate: Simulate, parent_pid: int | None = None) -> None:
     """Pool initializer: keep the compiled scenario for every chunk this worker runs.
 
@@ -211,12 +227,9 @@ def run_processes(
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
-    method = "forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn"
-    if method == "forkserver":  # takes effect when the forkserver starts (once per process)
-        mp.set_forkserver_preload(list(WORKER_PRELOAD))
     pool = ProcessPoolExecutor(
         max_workers=workers,
-        mp_context=mp.get_context(method),
+        mp_context=mp.get_context(worker_start_method()),
         initializer=_init_worker,
         initargs=(compiled, simulate, os.getpid()),
     )
@@ -280,6 +293,31 @@ def _connect(dd: Any, scheduler: str) -> Any:
     )
 
 
+def local_cluster(dd: Any, workers: int) -> Any:
+    """A Dask LocalCluster of ``workers`` single-threaded processes on 127.0.0.1.
+
+    The nannies start their workers from the forkserver, which imports Dask and the model once for
+    all of them: about 1.4 s less CPU per run on two workers than Dask's default start, spawn
+    (measured with the benchmark's process-tree CPU). Dask sets a preload of its own the first
+    time it makes a forkserver context; the model's is set after it.
+    """
+    import dask
+    from distributed.utils import get_mp_context
+
+    method = worker_start_method()
+    with dask.config.set({"distributed.worker.multiprocessing-method": method}):
+        if method == "forkserver":
+            get_mp_context()
+            worker_start_method("distributed")
+        return dd.LocalCluster(
+            n_workers=workers,
+            threads_per_worker=1,
+            processes=True,
+            host="127.0.0.1",
+            dashboard_address="127.0.0.1:0",  # any free port: no clash with a running cluster
+        )
+
+
 def run_dask(
     compiled: Any,
     simulate: Simulate,
@@ -302,13 +340,7 @@ def run_dask(
     if scheduler:
         client = _connect(dd, scheduler)
     else:
-        cluster = dd.LocalCluster(
-            n_workers=workers or available_cores(),
-            threads_per_worker=1,
-            processes=True,
-            host="127.0.0.1",
-            dashboard_address="127.0.0.1:0",  # any free port: no clash with a running cluster
-        )
+        cluster = local_cluster(dd, workers or available_cores())
         client = dd.Client(cluster)
     futures: list[Any] = []
     try:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import socket
 import threading
 import time
+from pathlib import Path
 
 import fake_model
 import pytest
@@ -59,3 +60,31 @@ def test_a_scheduler_address_that_is_not_a_scheduler(reply, tmp_path, monkeypatc
     assert time.monotonic() - t0 < 15
     assert "within 2 s" in str(err.value)
     assert not (tmp_path / "r").exists() and not results.partial_path(tmp_path / "r").exists()
+
+
+def _worker_start() -> tuple[str, bool]:
+    """How this worker process began (its command line) and whether the model was loaded."""
+    import sys
+
+    with open("/proc/self/cmdline", "rb") as f:
+        cmdline = f.read().replace(b"\0", b" ").decode()
+    return cmdline, "sim.model" in sys.modules
+
+
+def test_a_local_cluster_forks_its_workers_with_the_model_loaded() -> None:
+    """The local cluster's workers come from the forkserver, which has imported Dask and the
+    model, so no worker imports them itself (the fixed CPU cost behind Dask's efficiency)."""
+    dd = pytest.importorskip("dask.distributed")
+    if backends.worker_start_method() != "forkserver" or not Path("/proc/self/cmdline").exists():
+        pytest.skip("this platform has no forkserver")
+    cluster = backends.local_cluster(dd, 2)
+    try:
+        with dd.Client(cluster) as client:
+            starts = client.run(_worker_start)
+    finally:
+        cluster.close()
+    assert len(starts) == 2
+    for cmdline, model_loaded in starts.values():
+        assert "multiprocessing.forkserver" in cmdline
+        assert "sim.model" in cmdline  # the forkserver's preload (shared with other backends)
+        assert model_loaded
