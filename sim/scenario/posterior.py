@@ -26,7 +26,6 @@ from typing import Annotated, Any, Literal
 
 import numpy as np
 from pydantic import BeforeValidator, Field, ValidationError, WithJsonSchema, model_validator
-from scipy import special
 
 from sim.scenario.families import _Dist
 
@@ -85,6 +84,8 @@ class Beta(_Dist):
         return a / (a + b)
 
     def quantile(self, q: float) -> float:
+        from scipy import special  # imported when first needed: it costs a third of a second
+
         a, b = self.alpha_beta
         return float(special.betaincinv(a, b, q))
 
@@ -145,12 +146,16 @@ class Predictive(_Dist):
     def _mass(self) -> tuple[float, float]:
         got = self.__dict__.get("_mass_cache")
         if got is None:  # the CDF at the bounds, once per distribution (it is frozen)
+            from scipy import special
+
             zl, zh = self._to_t(self.low, -math.inf), self._to_t(self.high, math.inf)
             got = (float(special.stdtr(self.dof, zl)), float(special.stdtr(self.dof, zh)))
             self.__dict__["_mass_cache"] = got
         return got
 
     def _from_u(self, u):
+        from scipy import special
+
         y = self.mean_ + self.scale * special.stdtrit(self.dof, u)
         return np.exp(y) if self.family == "lognormal" else y
 
@@ -158,6 +163,8 @@ class Predictive(_Dist):
         pl, ph = self._mass()
         u = rng.uniform(pl, ph, size)
         if size is None:  # scalar path: math functions, no array overhead
+            from scipy import special
+
             y = self.mean_ + self.scale * float(special.stdtrit(self.dof, u))
             return math.exp(y) if self.family == "lognormal" else y
         return self._from_u(u)

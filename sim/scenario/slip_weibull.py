@@ -36,7 +36,6 @@ from typing import Any, Literal
 
 import numpy as np
 from pydantic import Field, model_validator
-from scipy import special
 
 from sim.scenario.families import _Dist
 from sim.scenario.posterior import Beta
@@ -215,8 +214,10 @@ def _shape_posterior(
     m = float(w.sum())
     z = np.linspace(-4.0, 4.0, GRID)
     k = shape_median * np.exp(shape_sigma * z)
+    from scipy.special import logsumexp  # imported when first needed (a third of a second)
+
     with np.errstate(divide="ignore", under="ignore"):
-        log_s = special.logsumexp(np.log(w)[None, :] + k[:, None] * log_r[None, :], axis=1)
+        log_s = logsumexp(np.log(w)[None, :] + k[:, None] * log_r[None, :], axis=1)
     log_post = -0.5 * z**2 + (m - 1) * np.log(k) + (k - 1) * float(np.dot(w, log_r))
     log_post -= m * log_s
     prob = np.exp(log_post - log_post.max())
