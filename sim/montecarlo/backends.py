@@ -123,9 +123,10 @@ PARENT_POLL_S = 0.5
 #: Modules every worker process needs, imported once in the forkserver that forks the workers
 #: (``__main__`` is multiprocessing's own default). Each worker then starts with them loaded
 #: instead of importing them itself: about a second of CPU per worker (SciPy, the model), a few
-#: per cent of a 40,000-replication run on two workers. Not pyarrow: importing it starts a
-#: thread (jemalloc's), and a process with threads must not fork; each worker imports it.
-WORKER_PRELOAD = ("__main__", "sim.model", "sim.montecarlo.backends")
+#: per cent of a 40,000-replication run on two workers. ``scipy.special`` is imported by the
+#: model's draws when a worker rebuilds them, not with the model. Not pyarrow: importing it
+#: starts a thread (jemalloc's), and a process with threads must not fork; each worker imports it.
+WORKER_PRELOAD = ("__main__", "sim.model", "scipy.special", "sim.montecarlo.backends")
 
 
 def worker_start_method(*extra_preload: str) -> str:
