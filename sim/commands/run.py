@@ -153,9 +153,10 @@ def run(args: argparse.Namespace) -> int:
         print(f"crewsim run: {exc}", file=sys.stderr)
         return exc.exit_status
     if not args.no_report:
+        figures = None
         if not args.no_sensitivity:
-            write_sensitivity_or_warn(out, quiet=args.quiet)
-        write_report_or_warn(out)
+            figures = sensitivity_while_drawing(out, quiet=args.quiet)
+        write_report_or_warn(out, figures)
     print_summary(out, quiet=args.quiet)
     return 0
 
@@ -242,13 +243,40 @@ def write_sensitivity_or_warn(run_dir: Path, quiet: bool = False) -> None:
         print(f"warning: no prior sensitivity ({exc}); the results are complete", file=sys.stderr)
 
 
-def write_report_or_warn(run_dir: Path) -> None:
-    """``summary.md`` and plots of a complete run. A failing report does not undo the run: the
-    results are complete and ``crewsim report`` can redo it."""
+def sensitivity_while_drawing(run_dir: Path, quiet: bool = False) -> dict[str, Any] | None:
+    """The prior-sensitivity reruns (:func:`write_sensitivity_or_warn`) while a helper thread draws
+    the report's figures, which depend on the run alone: the reruns keep the workers busy and
+    the main process mostly waits for them, so the drawing costs almost no wall time.
+
+    The reruns stay in the main thread (they own the worker pool and Ctrl-C). Returns the
+    figures, or None when drawing them failed: the report then draws them itself and says why.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    def draw() -> dict[str, Any]:
+        from sim.report.summary import draw_figures  # imported by the helper too (a second)
+
+        return draw_figures(run_dir)
+
+    pool = ThreadPoolExecutor(1, thread_name_prefix="crewsim-figures")
+    try:
+        drawing = pool.submit(draw)
+        write_sensitivity_or_warn(run_dir, quiet=quiet)
+        try:
+            return drawing.result()
+        except Exception:  # drawn again by the report, which reports the error
+            return None
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def write_report_or_warn(run_dir: Path, figures: dict[str, Any] | None = None) -> None:
+    """``summary.md`` and plots of a complete run (``figures``: those drawn already). A failing
+    report does not undo the run: the results are complete and ``crewsim report`` can redo it."""
     try:
         from sim.report import write_report
 
-        write_report(run_dir)
+        write_report(run_dir, figures=figures)
     except Exception as exc:  # the results are complete; the report can be redone
         print(
             f"warning: the report could not be written ({type(exc).__name__}: {exc}); the "

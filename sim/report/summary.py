@@ -135,9 +135,25 @@ def _image(figures: dict[str, tuple[str, str]], *keys: str) -> str:
     return "\n\n".join(f"![{figures[k][0]}]({PLOTS}/{figures[k][1]})" for k in keys if k in figures)
 
 
-def write_report(run_dir: str | Path, draw: bool = True) -> Path:
-    """Write ``summary.md`` (and ``plots/*.png`` unless ``draw`` is False) into a complete run
-    folder; returns the path of ``summary.md``."""
+def draw_figures(run_dir: str | Path) -> dict[str, tuple[str, str]]:
+    """Draw the report's figures into ``plots/`` of a complete run folder; returns them as
+    ``write_report(figures=...)`` takes them. They depend on the run's own rows and trace only,
+    so they can be drawn while something else (the prior-sensitivity reruns) goes on."""
+    run = Path(run_dir)
+    df, manifest, events = load_run(run)
+    if df.empty:
+        raise analysis.AnalysisInputError(f"{run} has no outcome rows.")
+    return _plots(df, events, manifest, run / PLOTS)
+
+
+def write_report(
+    run_dir: str | Path,
+    draw: bool = True,
+    figures: dict[str, tuple[str, str]] | None = None,
+) -> Path:
+    """Write ``summary.md`` (and ``plots/*.png`` unless ``draw`` is False, or ``figures`` gives
+    those :func:`draw_figures` drew already) into a complete run folder; returns the path of
+    ``summary.md``."""
     run = Path(run_dir)
     df, manifest, events = load_run(run)
     if df.empty:
@@ -145,7 +161,8 @@ def write_report(run_dir: str | Path, draw: bool = True) -> Path:
     scenario_data = load_scenario_dict(run)
     v = verdict(df, manifest, scenario_data)
     name = manifest.get("scenario", run.parent.name)
-    figures = _plots(df, events, manifest, run / PLOTS) if draw else {}
+    if figures is None:
+        figures = _plots(df, events, manifest, run / PLOTS) if draw else {}
     rows = assumptions(scenario_data, manifest.get("scenario_path")) if scenario_data else []
     shown = {"landing", "risk_gantt", "tornado", "attribution"}
     parts = [

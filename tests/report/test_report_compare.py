@@ -171,3 +171,45 @@ def test_scenario_differences_flatten_lists_and_skip_run_fields() -> None:
     a = {"name": "a", "monte_carlo": {"seed": 1}, "work": {"tasks": [{"hours": "60 h"}]}}
     b = {"name": "b", "monte_carlo": {"seed": 2}, "work": {"tasks": [{"hours": "80 h"}]}}
     assert scenario_differences(a, b) == [("work.tasks.0.hours", "60 h", "80 h")]
+
+
+def test_figures_drawn_beforehand_are_the_reports(tmp_path: Path, monkeypatch) -> None:
+    """``crewsim run`` draws the figures while the prior-sensitivity reruns go on, then writes the
+    report around them: the report links the same files and draws nothing again."""
+    from sim.report import summary
+
+    run = make_run_dir(tmp_path, "run", n=300)
+    figures = summary.draw_figures(run)
+    assert figures and all((run / "plots" / name).is_file() for _, name in figures.values())
+
+    def no_drawing(*_args, **_kwargs):
+        raise AssertionError("the report drew its figures again")
+
+    monkeypatch.setattr(summary, "_plots", no_drawing)
+    text = write_report(run, figures=figures).read_text()
+    for caption, name in figures.values():
+        assert f"![{caption}](plots/{name})" in text
+
+
+def test_run_draws_while_the_sensitivity_reruns_and_falls_back_if_drawing_fails(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """The figures drawn beside the reruns are returned; if drawing them fails, None (the report
+    then draws them itself, and says why if it fails again), and the reruns still happen."""
+    from sim.commands import run as run_command
+    from sim.report import summary
+
+    run = make_run_dir(tmp_path, "run", n=300)
+    reruns = []
+    monkeypatch.setattr(
+        run_command, "write_sensitivity_or_warn", lambda d, quiet=False: reruns.append(d)
+    )
+    figures = run_command.sensitivity_while_drawing(run, quiet=True)
+    assert figures == summary.draw_figures(run) and reruns == [run]
+
+    def broken(_run_dir):
+        raise RuntimeError("no fonts")
+
+    monkeypatch.setattr(summary, "draw_figures", broken)
+    assert run_command.sensitivity_while_drawing(run, quiet=True) is None
+    assert reruns == [run, run]
