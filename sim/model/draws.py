@@ -160,6 +160,16 @@ def _compile(dist: Any) -> tuple[Sampler, Callable[[float], float]]:
             slip = max(high * t ** (1.0 / shapes[j]), low)
             return 0.0 if u_zero < p_on_time else float(min(slip, high))
 
-        return ziw_record, dist.quantile
+        p_zero = a / (a + b)  # ``dist.on_time.mean()``, without building the Beta each time
+        slips, cdf = dist._table()
+
+        def ziw_record_at(q: float) -> float:
+            # ``dist.quantile``'s steps, bit for bit (a stratified launch slip, every replication).
+            if q <= p_zero:
+                return 0.0
+            qq = min((q - p_zero) / (1 - p_zero), 1.0)
+            return min(max(float(np.interp(qq, cdf, slips)), low), high)
+
+        return ziw_record, ziw_record_at
     # Any other distribution: its own methods (correct, just not precompiled).
     return (lambda rng: float(dist.sample(rng))), (lambda u: float(dist.quantile(u)))
